@@ -1,0 +1,214 @@
+package oauth2client
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+)
+
+// CredentialsConfig describes the client and endpoints behind [Credentials].
+type CredentialsConfig struct {
+	// ClientID and ClientSecret identify the client at the token endpoint.
+	ClientID, ClientSecret string
+	// TokenURI is the token endpoint, used to refresh.
+	TokenURI string
+	// RevokeURI is the RFC 7009 revocation endpoint, if any.
+	RevokeURI string
+	// TokenInfoURI is a token-info endpoint (Google's, or an RFC 7662
+	// introspection endpoint) used to ask which scopes a token has.
+	TokenInfoURI string
+	// AuthStyle is how the client authenticates to the token endpoint.
+	AuthStyle AuthStyle
+	// UserAgent, when set, is sent with every request the credentials make.
+	UserAgent string
+	// Scopes are the scopes requested; [Credentials.Scopes] reports them
+	// when the token response did not say which were granted.
+	Scopes []string
+	// HTTPClient makes token, revocation and token-info requests;
+	// nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// Cache tunes when tokens are refreshed; its zero value is sensible.
+	Cache CacheOptions
+}
+
+// Credentials are user credentials (Python oauth2client's
+// OAuth2Credentials): an access token, usually a refresh token, and what is
+// needed to refresh and revoke them.
+//
+// Credentials are a [TokenSource] safe for concurrent use: Token serves the
+// cached access token, refreshes it in the background shortly before it
+// expires, and makes callers wait for one shared refresh only once it has
+// expired. A refresh response without a refresh_token keeps the old one.
+// An invalid_grant response marks the credentials invalid: later calls fail
+// with [ErrInvalidCredentials] without a request.
+type Credentials struct {
+	cfg   CredentialsConfig
+	cache *CachedSource
+
+	mu        sync.Mutex // guards the fields below
+	tok       *Token
+	idClaims  map[string]any
+	invalid   bool
+	listeners []func(*Token)
+}
+
+// NewCredentials returns credentials for cfg holding tok, which may be nil
+// (the first Token call then refreshes). cfg is copied.
+func NewCredentials(cfg CredentialsConfig, tok *Token) *Credentials {
+	cfg.Scopes = slices.Clone(cfg.Scopes)
+	c := &Credentials{cfg: cfg, tok: tok}
+	opts := cfg.Cache
+	userHook := opts.OnToken
+	opts.OnToken = func(t *Token) {
+		c.setToken(t)
+		if userHook != nil {
+			userHook(t)
+		}
+	}
+	c.cache = NewCachedSource(TokenSourceFunc(c.refresh), tok, &opts)
+	return c
+}
+
+// Config returns a copy of the credentials' configuration.
+func (c *Credentials) Config() CredentialsConfig {
+	cfg := c.cfg
+	cfg.Scopes = slices.Clone(cfg.Scopes)
+	return cfg
+}
+
+// Token returns a valid access token, refreshing as needed.
+// The returned token must not be modified.
+func (c *Credentials) Token(ctx context.Context) (*Token, error) {
+	return c.cache.Token(ctx)
+}
+
+// TokenRejected implements [TokenRejecter]: if rejected is still the current
+// token it is refreshed, once for all concurrent callers.
+func (c *Credentials) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
+	return c.cache.TokenRejected(ctx, rejected)
+}
+
+// Refresh obtains a new access token now, whatever the state of the current
+// one. Concurrent calls share one request.
+func (c *Credentials) Refresh(ctx context.Context) (*Token, error) {
+	return c.cache.Refresh(ctx)
+}
+
+// CurrentToken returns the token held now, without refreshing; nil if none.
+func (c *Credentials) CurrentToken() *Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tok
+}
+
+// Invalid reports whether the credentials were marked invalid after the
+// token endpoint answered invalid_grant.
+func (c *Credentials) Invalid() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.invalid
+}
+
+// OnToken registers f to be called with every new token the credentials
+// obtain, after it is stored (x/oauth2 issue 84). f must not block for long.
+func (c *Credentials) OnToken(f func(*Token)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.listeners = append(c.listeners, f)
+}
+
+// Scopes returns the scopes the token was granted, if the token endpoint
+// said, else the scopes requested.
+func (c *Credentials) Scopes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok != nil && c.tok.Scopes != nil {
+		return slices.Clone(c.tok.Scopes)
+	}
+	return slices.Clone(c.cfg.Scopes)
+}
+
+// HasScopes reports whether every one of scopes is among [Credentials.Scopes].
+func (c *Credentials) HasScopes(scopes ...string) bool {
+	have := c.Scopes()
+	for _, s := range scopes {
+		if !slices.Contains(have, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// Client returns an *http.Client that authorizes its requests with c,
+// sending them through base's transport (nil means http.DefaultClient).
+func (c *Credentials) Client(base *http.Client) *http.Client {
+	return NewClient(c, base)
+}
+
+// setToken records a new token and tells the listeners.
+func (c *Credentials) setToken(t *Token) {
+	c.mu.Lock()
+	c.tok = t
+	if t.IDToken != "" {
+		c.idClaims = nil // derived again from the new ID token on demand
+	}
+	ls := slices.Clone(c.listeners)
+	c.mu.Unlock()
+	for _, f := range ls {
+		f(t)
+	}
+}
+
+// refresh asks the token endpoint for a new access token.
+func (c *Credentials) refresh(ctx context.Context) (*Token, error) {
+	c.mu.Lock()
+	invalid, old := c.invalid, c.tok
+	c.mu.Unlock()
+	if invalid {
+		return nil, ErrInvalidCredentials
+	}
+	if old == nil || old.RefreshToken == "" || c.cfg.TokenURI == "" {
+		return nil, ErrCannotRefresh
+	}
+	tok, err := c.requestRefresh(ctx, old.RefreshToken)
+	if err != nil {
+		if isInvalidGrant(err) {
+			c.mu.Lock()
+			c.invalid = true
+			c.mu.Unlock()
+		}
+		return nil, err
+	}
+	return tok, nil
+}
+
+// requestRefresh makes an RFC 6749 §6 refresh request.
+func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (*Token, error) {
+	params := map[string][]string{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {refreshToken},
+	}
+	tok, err := RequestToken(ctx, &TokenRequest{
+		URL:          c.cfg.TokenURI,
+		Params:       params,
+		ClientID:     c.cfg.ClientID,
+		ClientSecret: c.cfg.ClientSecret,
+		AuthStyle:    c.cfg.AuthStyle,
+		UserAgent:    c.cfg.UserAgent,
+		HTTPClient:   c.cfg.HTTPClient,
+		Now:          c.cfg.Cache.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = refreshToken
+	}
+	return tok, nil
+}
+
+func isInvalidGrant(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == "invalid_grant"
+}

@@ -1,0 +1,152 @@
+package oauth2client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sentinel errors, for use with [errors.Is].
+var (
+	// ErrInvalidGrant means the token endpoint rejected the grant: the
+	// refresh token or authorization code is invalid, expired or revoked
+	// (RFC 6749 §5.2). Credentials that meet it are marked invalid.
+	ErrInvalidGrant = errors.New("oauth2client: invalid_grant")
+	// ErrAccessDenied means the user or the server refused the request.
+	ErrAccessDenied = errors.New("oauth2client: access_denied")
+	// ErrStateMismatch means a callback's state does not match the flow's.
+	ErrStateMismatch = errors.New("oauth2client: state mismatch")
+	// ErrIssuerMismatch means an issuer differs from the one expected
+	// (OIDC discovery, or an RFC 9207 "iss" callback parameter).
+	ErrIssuerMismatch = errors.New("oauth2client: issuer mismatch")
+	// ErrCannotRefresh means the credentials have no way to obtain a new
+	// access token (no refresh token, or an access token obtained elsewhere).
+	ErrCannotRefresh = errors.New("oauth2client: credentials cannot be refreshed")
+	// ErrInvalidCredentials means the credentials were marked invalid after
+	// an invalid_grant and will not be refreshed again.
+	ErrInvalidCredentials = errors.New("oauth2client: credentials are invalid")
+	// ErrUnsupportedTokenType means a token response carried a token type
+	// this library cannot use (RFC 6749 §7.1).
+	ErrUnsupportedTokenType = errors.New("oauth2client: unsupported token type")
+	// ErrMalformedResponse means a server's response could not be understood.
+	ErrMalformedResponse = errors.New("oauth2client: malformed response")
+)
+
+// maxErrorBody bounds the response body kept in an [Error].
+const maxErrorBody = 4 << 10
+
+// Error is a failure reported by, or while talking to, a token endpoint.
+//
+// Code, Description and URI are the RFC 6749 §5.2 fields when the server sent
+// them. Error's message never includes Body, which is kept for debugging.
+type Error struct {
+	// Endpoint names what was called, e.g. "token", "revocation".
+	Endpoint string
+	// Code is the "error" field, e.g. "invalid_grant". Empty when the server
+	// sent no parsable error.
+	Code string
+	// Description is the "error_description" field.
+	Description string
+	// URI is the "error_uri" field.
+	URI string
+	// StatusCode is the HTTP status; 0 if no response was received.
+	StatusCode int
+	// Header is the response header, if there was a response.
+	Header http.Header
+	// Body is at most the first 4 KiB of the response body.
+	Body []byte
+
+	// Err is the underlying cause, if any (a network or parse error).
+	Err error
+}
+
+// Error returns a one-line description without tokens or secrets.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("oauth2client: ")
+	if e.Endpoint != "" {
+		b.WriteString(e.Endpoint)
+		b.WriteString(" endpoint: ")
+	}
+	switch {
+	case e.Code != "":
+		b.WriteString(e.Code)
+		if e.Description != "" {
+			fmt.Fprintf(&b, ": %q", clip(e.Description, 200))
+		}
+	case e.Err != nil:
+		b.WriteString(e.Err.Error())
+	default:
+		b.WriteString("request failed")
+	}
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.StatusCode)
+	}
+	if e.Code != "" && e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel matching e's code:
+// [ErrInvalidGrant] for "invalid_grant", [ErrAccessDenied] for
+// "access_denied", [ErrMalformedResponse] for an unreadable body.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrInvalidGrant:
+		return e.Code == "invalid_grant"
+	case ErrAccessDenied:
+		return e.Code == "access_denied"
+	}
+	return false
+}
+
+// Temporary reports whether retrying later may succeed: a network failure,
+// HTTP 429 or 5xx, or the codes "temporarily_unavailable" and "server_error".
+func (e *Error) Temporary() bool {
+	switch e.Code {
+	case "temporarily_unavailable", "server_error", "slow_down":
+		return true
+	case "":
+	default:
+		return false
+	}
+	if e.StatusCode == 0 {
+		return e.Err != nil && !errors.Is(e.Err, ErrMalformedResponse) && !errors.Is(e.Err, ErrUnsupportedTokenType)
+	}
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+}
+
+// AuthorizationError is an error returned to the redirect URI by the
+// authorization endpoint (RFC 6749 §4.1.2.1), such as access_denied.
+type AuthorizationError struct {
+	Code        string // the "error" parameter
+	Description string // the "error_description" parameter
+	URI         string // the "error_uri" parameter
+}
+
+// Error describes the error without the state or any code.
+func (e *AuthorizationError) Error() string {
+	s := "oauth2client: authorization failed: " + clip(e.Code, 64)
+	if e.Description != "" {
+		s += fmt.Sprintf(": %q", clip(e.Description, 200))
+	}
+	return s
+}
+
+// Is reports whether target is [ErrAccessDenied] and the code is access_denied.
+func (e *AuthorizationError) Is(target error) bool {
+	return target == ErrAccessDenied && e.Code == "access_denied"
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
