@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -33,22 +34,61 @@ type CacheOptions struct {
 // is reported to the callers that waited for it and is not retried in a hot
 // loop.
 type CachedSource struct {
-	// TODO(cache helper): implement.
+	src  TokenSource
+	opts CacheOptions
+
+	mu  sync.Mutex // guards tok; held during refresh in this simple version
+	tok *Token
 }
 
 // NewCachedSource returns a cache over src, which is called to obtain each
 // new token, starting with initial (nil means none). opts may be nil.
 func NewCachedSource(src TokenSource, initial *Token, opts *CacheOptions) *CachedSource {
-	panic("unimplemented")
+	c := &CachedSource{src: src, tok: initial}
+	if opts != nil {
+		c.opts = *opts
+	}
+	if c.opts.Now == nil {
+		c.opts.Now = time.Now
+	}
+	return c
 }
 
 // Token returns the cached token or a new one; see [CachedSource].
-func (c *CachedSource) Token(ctx context.Context) (*Token, error) { panic("unimplemented") }
+func (c *CachedSource) Token(ctx context.Context) (*Token, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.tok.ExpiresWithin(c.opts.Now(), 10*time.Second) {
+		return c.tok, nil
+	}
+	return c.refreshLocked(ctx)
+}
 
 // TokenRejected implements [TokenRejecter].
 func (c *CachedSource) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
-	panic("unimplemented")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok != rejected && c.tok != nil {
+		return c.tok, nil
+	}
+	return c.refreshLocked(ctx)
 }
 
 // Refresh obtains a new token now; concurrent calls share one request.
-func (c *CachedSource) Refresh(ctx context.Context) (*Token, error) { panic("unimplemented") }
+func (c *CachedSource) Refresh(ctx context.Context) (*Token, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refreshLocked(ctx)
+}
+
+func (c *CachedSource) refreshLocked(ctx context.Context) (*Token, error) {
+	t, err := c.src.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.tok = t
+	if c.opts.OnToken != nil {
+		c.opts.OnToken(t)
+	}
+	return t, nil
+}
