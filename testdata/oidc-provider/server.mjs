@@ -1,0 +1,162 @@
+// server.mjs runs oidc-provider (a certified OpenID Provider) on 127.0.0.1 for
+// the Go tests in internal/oidcprovidertest. It is a test fixture, not a
+// deployment: accounts accept any login name with any password.
+//
+// Usage: node server.mjs [PORT]
+//
+// PORT 0 (the default) picks a free port. When the server is ready it prints
+// one JSON line on stdout: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
+// It exits on SIGTERM or SIGINT, and when its standard input closes, so a
+// test process that dies does not leave it running.
+
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+import Provider from 'oidc-provider';
+
+const port = Number.parseInt(process.argv[2] ?? '0', 10);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`server.mjs: bad port ${JSON.stringify(process.argv[2])}`);
+  process.exit(2);
+}
+
+// The clients the Go tests use. Every client is a native application so that
+// any port on http://127.0.0.1/callback is accepted (RFC 8252 §7.3), which
+// lets each test run its own loopback listener on a free port.
+const redirectURIs = ['http://127.0.0.1/callback'];
+const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code';
+const clients = [
+  {
+    client_id: 'native-public',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    redirect_uris: redirectURIs,
+    grant_types: ['authorization_code', 'refresh_token', deviceCode],
+    response_types: ['code'],
+  },
+  {
+    client_id: 'conf-basic',
+    // A secret with characters that RFC 6749 §2.3.1 requires clients to
+    // form-urlencode before Basic encoding: oidc-provider decodes them.
+    client_secret: 'basic secret+/:%&=?',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_basic',
+    redirect_uris: redirectURIs,
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials', deviceCode],
+    response_types: ['code'],
+  },
+  {
+    client_id: 'conf-post',
+    client_secret: 'post-secret-0123456789',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_post',
+    redirect_uris: redirectURIs,
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials', deviceCode],
+    response_types: ['code'],
+  },
+];
+
+// A fresh signing key per run: ID tokens are RS256 (the default).
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' };
+
+const htmlEscape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const page = (title, body) => `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${htmlEscape(title)}</title></head>
+<body><h1>${htmlEscape(title)}</h1>${body}</body></html>`;
+
+const server = createServer();
+server.listen(port, '127.0.0.1', () => {
+  const actual = server.address().port;
+  const issuer = `http://127.0.0.1:${actual}`;
+
+  const provider = new Provider(issuer, {
+    clients,
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    // Any login name is an account whose sub is that name.
+    async findAccount(_ctx, sub) {
+      return {
+        accountId: sub,
+        async claims() {
+          return {
+            sub, email: `${sub}@example.com`, email_verified: true, name: sub,
+          };
+        },
+      };
+    },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name'],
+    },
+    features: {
+      devInteractions: { enabled: true },
+      // oidc-provider 8 lets a client revoke only its own tokens.
+      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client may introspect only its own tokens.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      userinfo: { enabled: true },
+      clientCredentials: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        // Plain pages: the Go helper submits the form each page carries.
+        async userCodeInputSource(ctx, form, _out, err) {
+          const msg = err ? `<p class="error">${htmlEscape(err.name ?? 'error')}</p>` : '';
+          ctx.body = page('Device sign-in', `${msg}${form}<button type="submit" form="op.deviceInputForm">Continue</button>`);
+        },
+        async userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
+          ctx.body = page('Confirm device', `<p>${htmlEscape(client.clientId)}: <code>${htmlEscape(userCode)}</code></p>${form}<button type="submit" form="op.deviceConfirmForm">Continue</button>`);
+        },
+        async successSource(ctx) {
+          ctx.body = page('Device sign-in success', '<p id="device-success">You can close this page.</p>');
+        },
+      },
+    },
+    // Refresh tokens: issued when the grant holds offline_access (the
+    // default rule, written out). oidc-provider drops offline_access from
+    // an authorization request unless it also carries prompt=consent.
+    async issueRefreshToken(_ctx, client, code) {
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+    },
+    // The public client gets a new refresh token on every use (and the old
+    // one stops working); confidential clients keep theirs.
+    rotateRefreshToken(ctx) {
+      return ctx.oidc.client.clientAuthMethod === 'none';
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      Grant: 14 * 24 * 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Session: 14 * 24 * 3600,
+    },
+    clientBasedCORS: () => false,
+    // Error pages name the error so the Go helper can report it.
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = page('Error', `<pre id="error">${htmlEscape(out.error)}: ${htmlEscape(out.error_description ?? '')}</pre>`);
+    },
+  });
+
+  server.on('request', provider.callback());
+  process.stdout.write(`${JSON.stringify({ issuer, port: actual })}\n`);
+});
+
+const stop = () => {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
