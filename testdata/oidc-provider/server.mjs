@@ -5,7 +5,9 @@
 // Usage: node server.mjs [PORT]
 //
 // PORT 0 (the default) picks a free port. When the server is ready it prints
-// one JSON line on stdout: {"issuer":"http://127.0.0.1:PORT","port":PORT}.
+// one JSON line on stdout:
+//   {"issuer":"http://127.0.0.1:PORT","port":PORT,"clients":[{"client_id":...,
+//    "client_secret":...,"token_endpoint_auth_method":...},...]}
 // It exits on SIGTERM or SIGINT, and when its standard input closes, so a
 // test process that dies does not leave it running.
 
@@ -122,6 +124,13 @@ server.listen(port, '127.0.0.1', () => {
     async issueRefreshToken(_ctx, client, code) {
       return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
     },
+    // PKCE (S256 only) is required for the public client and optional for
+    // the confidential ones (oidc-provider 8 requires it of every client by
+    // default).
+    pkce: {
+      methods: ['S256'],
+      required: (_ctx, client) => client.clientAuthMethod === 'none',
+    },
     // The public client gets a new refresh token on every use (and the old
     // one stops working); confidential clients keep theirs.
     rotateRefreshToken(ctx) {
@@ -147,7 +156,12 @@ server.listen(port, '127.0.0.1', () => {
   });
 
   server.on('request', provider.callback());
-  process.stdout.write(`${JSON.stringify({ issuer, port: actual })}\n`);
+  const registered = clients.map((c) => ({
+    client_id: c.client_id,
+    client_secret: c.client_secret ?? '',
+    token_endpoint_auth_method: c.token_endpoint_auth_method,
+  }));
+  process.stdout.write(`${JSON.stringify({ issuer, port: actual, clients: registered })}\n`);
 });
 
 const stop = () => {

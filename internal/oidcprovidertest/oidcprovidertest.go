@@ -1,0 +1,254 @@
+// Package oidcprovidertest runs a real OpenID Provider, the npm package
+// oidc-provider pinned under testdata/oidc-provider, on 127.0.0.1 for tests,
+// and signs a user in to it without a browser.
+//
+// It is a test tool: the provider accepts any login name with any password.
+//
+// # Requirements
+//
+// Node.js (`node` on PATH) and the provider's npm packages, installed with
+//
+//	npm ci --prefix testdata/oidc-provider
+//
+// from the module root. When either is missing, [Start] skips the test, or
+// fails it when the environment variable CI is "true".
+//
+// # The provider
+//
+// The issuer is http://127.0.0.1:PORT (a free port per [Start]). Discovery,
+// authorization (code with PKCE S256), token (authorization_code,
+// refresh_token, client_credentials, device_code), device authorization,
+// revocation (RFC 7009), introspection (RFC 7662) and userinfo are enabled.
+// Three clients are registered, all native applications whose redirect URI
+// is [RedirectURI] with any port (RFC 8252 §7.3):
+//
+//   - native-public: public (token_endpoint_auth_method none), PKCE
+//     required, refresh token rotated on every use.
+//   - conf-basic: client_secret_basic; its secret holds characters that
+//     must be form-urlencoded before Basic encoding (RFC 6749 §2.3.1).
+//   - conf-post: client_secret_post.
+//
+// Confidential clients keep their refresh token across refreshes.
+//
+// # What clients must send
+//
+// A refresh token is issued only when the authorization request asks for
+// scope offline_access together with prompt=consent: without prompt=consent
+// oidc-provider silently drops offline_access. The callback carries code,
+// state and iss (RFC 9207). A client may revoke and introspect only its own
+// tokens; a token of another client introspects as {"active": false}.
+package oidcprovidertest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RedirectURI is the redirect URI registered for every client. The clients
+// are native applications, so the provider accepts it with any port, such as
+// http://127.0.0.1:PORT/callback for a loopback listener on PORT.
+const RedirectURI = "http://127.0.0.1/callback"
+
+// Client is a client registered with the provider.
+type Client struct {
+	// ID is the client_id.
+	ID string
+	// Secret is the client_secret, empty for the public client.
+	Secret string
+	// AuthMethod is the registered token_endpoint_auth_method: "none",
+	// "client_secret_basic" or "client_secret_post".
+	AuthMethod string
+}
+
+// Provider is a running oidc-provider.
+type Provider struct {
+	// Issuer is the provider's issuer URL, http://127.0.0.1:PORT without a
+	// trailing slash; discovery is at Issuer + "/.well-known/openid-configuration".
+	Issuer string
+	// Public is the public native client (PKCE required, refresh tokens
+	// rotate on every use).
+	Public Client
+	// Basic is the confidential client using client_secret_basic.
+	Basic Client
+	// Post is the confidential client using client_secret_post.
+	Post Client
+}
+
+// startTimeout bounds how long Start waits for the provider's ready line.
+const startTimeout = 60 * time.Second
+
+// Start runs the provider for the lifetime of t: it is stopped by t.Cleanup.
+// It skips t (or fails it when CI=true) if node or the npm packages under
+// testdata/oidc-provider are missing, and fails t if the provider does not
+// start.
+func Start(t testing.TB) *Provider {
+	t.Helper()
+	node, dir, missing := locate()
+	if missing != "" {
+		msg := fmt.Sprintf("oidcprovidertest: %s", missing)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+
+	cmd := exec.Command(node, "server.mjs", "0")
+	cmd.Dir = dir
+	// The server exits when its stdin closes, so it does not outlive a test
+	// process that is killed before its cleanups run.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatalf("oidcprovidertest: stdin pipe: %v", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatalf("oidcprovidertest: stdout pipe: %v", err)
+	}
+	stderr := &limitedBuffer{max: 64 << 10}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("oidcprovidertest: starting %s server.mjs in %s: %v", node, dir, err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("oidcprovidertest: oidc-provider stderr:\n%s", stderr.String())
+		}
+	})
+
+	lines := make(chan ready, 1)
+	errc := make(chan error, 1)
+	go func() {
+		r := bufio.NewReader(io.LimitReader(stdout, 64<<10))
+		line, err := r.ReadBytes('\n')
+		if err != nil {
+			errc <- fmt.Errorf("reading the ready line: %w", err)
+			_, _ = io.Copy(io.Discard, stdout)
+			return
+		}
+		var v ready
+		if err := json.Unmarshal(line, &v); err != nil || v.Issuer == "" {
+			errc <- fmt.Errorf("bad ready line %q: %v", line, err)
+		} else {
+			lines <- v
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	timer := time.NewTimer(startTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-lines:
+		p, err := v.provider()
+		if err != nil {
+			t.Fatalf("oidcprovidertest: %v", err)
+		}
+		return p
+	case err := <-errc:
+		t.Fatalf("oidcprovidertest: oidc-provider did not start: %v\nstderr:\n%s", err, stderr.String())
+	case <-timer.C:
+		t.Fatalf("oidcprovidertest: oidc-provider did not start within %v\nstderr:\n%s", startTimeout, stderr.String())
+	}
+	return nil
+}
+
+// ready is the line server.mjs prints when it listens.
+type ready struct {
+	Issuer  string `json:"issuer"`
+	Port    int    `json:"port"`
+	Clients []struct {
+		ID         string `json:"client_id"`
+		Secret     string `json:"client_secret"`
+		AuthMethod string `json:"token_endpoint_auth_method"`
+	} `json:"clients"`
+}
+
+// provider returns the Provider the ready line describes.
+func (r ready) provider() (*Provider, error) {
+	p := &Provider{Issuer: r.Issuer}
+	for _, c := range r.Clients {
+		client := Client{ID: c.ID, Secret: c.Secret, AuthMethod: c.AuthMethod}
+		switch c.ID {
+		case "native-public":
+			p.Public = client
+		case "conf-basic":
+			p.Basic = client
+		case "conf-post":
+			p.Post = client
+		}
+	}
+	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" {
+		return nil, fmt.Errorf("server.mjs ready line lacks a client: got %d clients", len(r.Clients))
+	}
+	return p, nil
+}
+
+// locate finds node and testdata/oidc-provider, or says what is missing and
+// how to fix it.
+func locate() (node, dir, missing string) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", "", err.Error()
+	}
+	dir = filepath.Join(root, "testdata", "oidc-provider")
+	node, err = exec.LookPath("node")
+	if err != nil {
+		return "", "", "node (Node.js) not found on PATH: install it (Debian: apt-get install nodejs npm), then run `npm ci --prefix testdata/oidc-provider` in " + root
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider", "package.json")); err != nil {
+		return "", "", "the npm package oidc-provider is not installed in " + dir + ": run `npm ci --prefix testdata/oidc-provider` in " + root
+	}
+	return node, dir, ""
+}
+
+// moduleRoot walks up from the working directory to the folder holding
+// go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// limitedBuffer keeps the first max bytes written to it and drops the rest.
+type limitedBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
