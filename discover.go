@@ -19,7 +19,7 @@ type DiscoverOptions struct {
 
 // Well-known metadata paths.
 const (
-	oidcConfigPath  = "/.well-known/openid-configuration"   // OIDC Discovery §4
+	oidcConfigPath  = "/.well-known/openid-configuration"       // OIDC Discovery §4
 	oauthConfigPath = "/.well-known/oauth-authorization-server" // RFC 8414 §3
 )
 
