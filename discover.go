@@ -42,7 +42,7 @@ func Discover(ctx context.Context, issuer string, opts *DiscoverOptions) (*Endpo
 		opts = &DiscoverOptions{}
 	}
 	if err := checkIssuer(issuer); err != nil {
-		return nil, fmt.Errorf("oauth2client: discover: issuer %q: %w", clip(issuer, 200), err)
+		return nil, fmt.Errorf("oauth2client: discover: issuer %q: %w", clip(redactURL(issuer), 200), err)
 	}
 	var lastErr error
 	for _, u := range discoveryURLs(issuer) {
@@ -76,6 +76,14 @@ func checkIssuer(issuer string) error {
 		return errors.New("must not have a query")
 	}
 	return nil
+}
+
+// redactURL hides the password of a URL carrying user information.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 // discoveryURLs lists the metadata URLs to try for issuer, in order.

@@ -210,7 +210,7 @@ func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
 		Scopes:      slices.Clone(scopes),
 		Issuer:      f.cfg.Endpoint.Issuer,
 		ClientID:    f.cfg.ClientID,
-		Created:     f.now(),
+		Created:     f.now().UTC().Round(0), // as it reads back from JSON
 	}
 	q := r.params
 	q.Set("response_type", "code")
