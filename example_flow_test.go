@@ -28,12 +28,12 @@ func newExampleServer() *httptest.Server {
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{
-			"issuer":                                srv.URL,
-			"authorization_endpoint":                srv.URL + "/authorize",
-			"token_endpoint":                        srv.URL + "/token",
-			"revocation_endpoint":                   srv.URL + "/revoke",
-			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "none"},
-			"code_challenge_methods_supported":      []string{"S256"},
+			"issuer":                                         srv.URL,
+			"authorization_endpoint":                         srv.URL + "/authorize",
+			"token_endpoint":                                 srv.URL + "/token",
+			"revocation_endpoint":                            srv.URL + "/revoke",
+			"token_endpoint_auth_methods_supported":          []string{"client_secret_basic", "none"},
+			"code_challenge_methods_supported":               []string{"S256"},
 			"authorization_response_iss_parameter_supported": true,
 		})
 	})
