@@ -56,7 +56,11 @@ func AccessTypeOffline() AuthCodeOption { return AccessType("offline") }
 
 // Prompt sets the prompt parameter (OIDC Core §3.1.2.1), e.g. "consent",
 // "select_account", "login" or "none"; several values are space-separated.
+// Prompt() without values changes nothing.
 func Prompt(values ...string) AuthCodeOption {
+	if len(values) == 0 {
+		return authCodeOptionFunc(func(*authCodeRequest) {})
+	}
 	return SetParam("prompt", strings.Join(values, " "))
 }
 

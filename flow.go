@@ -302,8 +302,9 @@ func (f *Flow) Resume(st *AuthState) (*Flow, error) {
 // ExchangeCallback completes the pending authorization with the query of
 // the request to the redirect URI (RFC 6749 §4.1.2). In order it checks:
 // the RFC 9207 "iss" parameter, which must equal Endpoint.Issuer when
-// present, and must be present when Endpoint.ResponseIssParameter is set
-// ([ErrIssuerMismatch]); the state, compared in constant time
+// present (it cannot be checked when Endpoint.Issuer is empty, as for a
+// client_secrets.json file of a provider other than Google), and must be
+// present when Endpoint.ResponseIssParameter is set ([ErrIssuerMismatch]); the state, compared in constant time
 // ([ErrStateMismatch]); an "error" parameter, returned as an
 // [*AuthorizationError] ([ErrAccessDenied] for access_denied); then it
 // exchanges the code as [Flow.Exchange] does.
