@@ -324,6 +324,12 @@ func TestAuthCodeURLOptions(t *testing.T) {
 			want:   map[string]string{"redirect_uri": "", "scope": "", "nonce": ""},
 		},
 		{
+			name:      "empty prompt",
+			opts:      []AuthCodeOption{Prompt()},
+			want:      map[string]string{"prompt": ""},
+			wantNonce: true,
+		},
+		{
 			name: "redirect and scopes per authorization",
 			opts: []AuthCodeOption{WithRedirectURL("http://127.0.0.1:4321/cb"), WithScopes("profile")},
 			want: map[string]string{"redirect_uri": "http://127.0.0.1:4321/cb", "scope": "profile", "nonce": ""},
@@ -557,6 +563,23 @@ func TestExchangeCallbackErrors(t *testing.T) {
 				t.Error("failed exchange dropped the pending authorization")
 			}
 		})
+	}
+}
+
+func TestExchangeCallbackUnknownIssuer(t *testing.T) {
+	// Without a known issuer (a non-Google client_secrets.json), an "iss"
+	// parameter cannot be checked and is ignored.
+	ts := newTokenServer(t, nil)
+	cfg := testConfig(ts.URL)
+	cfg.Endpoint.Issuer = ""
+	cfg.HTTPClient = ts.Client()
+	flow, err := NewFlow(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cb := callback(t, flow.AuthCodeURL(), testCode, "https://whoever.example")
+	if _, err := flow.ExchangeCallback(context.Background(), cb); err != nil {
+		t.Fatal(err)
 	}
 }
 
