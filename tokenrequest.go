@@ -211,7 +211,7 @@ func expiresIn(v any) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f < 0 || f > 1e10 {
+		if ferr != nil || !(f >= 0 && f <= 1e10) { // also rejects NaN
 			return 0, fmt.Errorf("%w: field \"expires_in\" is not a number of seconds", ErrMalformedResponse)
 		}
 		n = int64(f)

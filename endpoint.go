@@ -1,0 +1,149 @@
+package oauth2client
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Endpoint describes an authorization server: its issuer, the URLs of its
+// endpoints and what it supports. [Discover] fills one from the server's
+// metadata (OIDC Discovery, RFC 8414); [GoogleEndpoint] is Google's.
+// Empty fields mean the server has no such endpoint, or it is unknown.
+type Endpoint struct {
+	// Issuer identifies the server (OIDC Discovery §3, RFC 8414 §2); it is
+	// compared with the RFC 9207 "iss" parameter of authorization responses.
+	Issuer string
+	// AuthURL is the authorization endpoint (RFC 6749 §3.1).
+	AuthURL string
+	// TokenURL is the token endpoint (RFC 6749 §3.2).
+	TokenURL string
+	// DeviceAuthURL is the device authorization endpoint (RFC 8628 §3.1).
+	DeviceAuthURL string
+	// RevocationURL is the token revocation endpoint (RFC 7009).
+	RevocationURL string
+	// IntrospectionURL is the token introspection endpoint (RFC 7662).
+	IntrospectionURL string
+	// TokenInfoURL is Google's token-info endpoint, which tells the scopes
+	// and expiry of an access token.
+	TokenInfoURL string
+	// UserInfoURL is the OIDC UserInfo endpoint (OIDC Core §5.3).
+	UserInfoURL string
+	// JWKSURL is where the server publishes its signing keys (RFC 7517).
+	JWKSURL string
+
+	// TokenAuthMethods are the client authentication methods the token
+	// endpoint accepts, e.g. "client_secret_basic", "client_secret_post",
+	// "none". [AuthStyleAuto] chooses among them; nil means unknown.
+	TokenAuthMethods []string
+	// CodeChallengeMethods are the PKCE methods supported (RFC 7636),
+	// e.g. "S256"; nil means unknown.
+	CodeChallengeMethods []string
+	// ScopesSupported are the scopes the server advertises; nil means unknown.
+	ScopesSupported []string
+	// ResponseIssParameter reports whether the server sends "iss" with every
+	// authorization response (RFC 9207). When true, a callback without
+	// "iss" is rejected.
+	ResponseIssParameter bool
+}
+
+// GoogleEndpoint is Google's authorization server, as its discovery
+// document at https://accounts.google.com/.well-known/openid-configuration
+// describes it, plus its token-info endpoint.
+var GoogleEndpoint = Endpoint{
+	Issuer:               "https://accounts.google.com",
+	AuthURL:              "https://accounts.google.com/o/oauth2/v2/auth",
+	TokenURL:             "https://oauth2.googleapis.com/token",
+	DeviceAuthURL:        "https://oauth2.googleapis.com/device/code",
+	RevocationURL:        "https://oauth2.googleapis.com/revoke",
+	TokenInfoURL:         "https://oauth2.googleapis.com/tokeninfo",
+	UserInfoURL:          "https://openidconnect.googleapis.com/v1/userinfo",
+	JWKSURL:              "https://www.googleapis.com/oauth2/v3/certs",
+	TokenAuthMethods:     []string{"client_secret_post", "client_secret_basic"},
+	CodeChallengeMethods: []string{"plain", "S256"},
+	ScopesSupported:      []string{"openid", "email", "profile"},
+}
+
+// googleTokenURLs are the token endpoints Google has published over time,
+// as found in client_secrets.json files.
+var googleTokenURLs = []string{
+	"https://oauth2.googleapis.com/token",
+	"https://accounts.google.com/o/oauth2/token",
+	"https://www.googleapis.com/oauth2/v4/token",
+}
+
+// isGoogleTokenURL reports whether u is one of Google's token endpoints.
+func isGoogleTokenURL(u string) bool {
+	for _, g := range googleTokenURLs {
+		if u == g {
+			return true
+		}
+	}
+	return false
+}
+
+// clone returns a copy of e whose slices are not shared with e.
+func (e Endpoint) clone() Endpoint {
+	e.TokenAuthMethods = append([]string(nil), e.TokenAuthMethods...)
+	e.CodeChallengeMethods = append([]string(nil), e.CodeChallengeMethods...)
+	e.ScopesSupported = append([]string(nil), e.ScopesSupported...)
+	if len(e.TokenAuthMethods) == 0 {
+		e.TokenAuthMethods = nil
+	}
+	if len(e.CodeChallengeMethods) == 0 {
+		e.CodeChallengeMethods = nil
+	}
+	if len(e.ScopesSupported) == 0 {
+		e.ScopesSupported = nil
+	}
+	return e
+}
+
+// errInsecureURL reports an endpoint URL that is neither https nor loopback.
+var errInsecureURL = errors.New("must use https (http is allowed only for loopback hosts)")
+
+// checkEndpointURL applies this package's rule for the URLs of an
+// authorization server (issuer, endpoints, JWKS): an absolute URL with a
+// host and no fragment, whose scheme is https, or http when the host is a
+// loopback host: "localhost", or an IP address in 127.0.0.0/8 or ::1.
+// Tokens, codes and secrets travel to these URLs, so plain http is only
+// acceptable when the traffic never leaves the machine (RFC 8252 §8.3).
+func checkEndpointURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if u.Host == "" || !u.IsAbs() {
+		return errors.New("not an absolute URL")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return errors.New("must not have a fragment")
+	}
+	if u.User != nil {
+		return errors.New("must not carry user information")
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return errInsecureURL
+	}
+	return fmt.Errorf("unsupported scheme %q", clip(u.Scheme, 16))
+}
+
+// isLoopbackHost reports whether host (without a port) names the local
+// machine: "localhost" (RFC 6761 §6.3), an IPv4 address in 127.0.0.0/8 or
+// the IPv6 address ::1. Plain http is accepted for such hosts only.
+func isLoopbackHost(host string) bool {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
