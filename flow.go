@@ -192,7 +192,8 @@ type AuthState struct {
 // holding it: for web applications, which keep it themselves (see
 // [Flow.Resume]). It draws a random state of 256 bits, a PKCE verifier
 // (unless InsecureSkipPKCE) and, when "openid" is among the scopes or
-// [WithNonce] is given, a nonce.
+// [WithNonce] is given, a nonce. When "offline_access" is among the scopes
+// and no [Prompt] is given, it asks for prompt=consent (OIDC Core §11).
 func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
 	r := authCodeRequest{params: url.Values{}, redirectURL: f.cfg.RedirectURL}
 	for _, o := range opts {
@@ -222,6 +223,11 @@ func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
 		q.Set("scope", strings.Join(scopes, " "))
 	}
 	q.Set("state", st.State)
+	if slices.Contains(scopes, "offline_access") && !q.Has("prompt") {
+		// OIDC Core §11: a request for offline_access uses prompt=consent;
+		// providers (oidc-provider among them) drop the scope otherwise.
+		q.Set("prompt", "consent")
+	}
 	if !f.cfg.InsecureSkipPKCE {
 		st.CodeVerifier = GenerateVerifier()
 		q.Set("code_challenge", S256Challenge(st.CodeVerifier))

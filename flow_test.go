@@ -330,6 +330,17 @@ func TestAuthCodeURLOptions(t *testing.T) {
 			wantNonce: true,
 		},
 		{
+			name:   "offline_access asks for consent",
+			mutate: func(c *Config) { c.Scopes = []string{"email", "offline_access"} },
+			want:   map[string]string{"prompt": "consent"},
+		},
+		{
+			name:   "offline_access keeps the caller's prompt",
+			mutate: func(c *Config) { c.Scopes = []string{"email", "offline_access"} },
+			opts:   []AuthCodeOption{Prompt("login", "consent")},
+			want:   map[string]string{"prompt": "login consent"},
+		},
+		{
 			name: "redirect and scopes per authorization",
 			opts: []AuthCodeOption{WithRedirectURL("http://127.0.0.1:4321/cb"), WithScopes("profile")},
 			want: map[string]string{"redirect_uri": "http://127.0.0.1:4321/cb", "scope": "profile", "nonce": ""},
