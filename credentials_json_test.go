@@ -376,7 +376,7 @@ type snapshot struct {
 }
 
 func snap(c *Credentials) snapshot {
-	return snapshot{c.Config(), c.CurrentToken(), c.IDTokenClaims(), c.Invalid(), c.Scopes(), c.class}
+	return snapshot{c.Config(), c.CurrentToken(), c.IDTokenClaims(), c.Invalid(), c.Scopes(), c.class.orDefault()}
 }
 
 func FuzzCredentialsJSON(f *testing.F) {

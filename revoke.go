@@ -51,7 +51,7 @@ func (c *Credentials) Revoke(ctx context.Context) error {
 	c.mu.Lock()
 	c.invalid = true
 	if c.tok != nil {
-		c.tok = &Token{TokenType: c.tok.TokenType, IDToken: c.tok.IDToken, Scopes: c.tok.Scopes}
+		c.tok = &Token{IDToken: c.tok.IDToken, Scopes: c.tok.Scopes}
 	}
 	c.mu.Unlock()
 	return nil
