@@ -47,6 +47,10 @@ type CredentialsConfig struct {
 // expired. A refresh response without a refresh_token keeps the old one.
 // An invalid_grant response marks the credentials invalid: later calls fail
 // with [ErrInvalidCredentials] without a request.
+//
+// Credentials also revoke ([Credentials.Revoke]), ask which scopes they hold
+// ([Credentials.RetrieveScopes]), and read and write the JSON of Python
+// oauth2client ([ParseCredentialsJSON], [Credentials.MarshalJSON]).
 type Credentials struct {
 	cfg   CredentialsConfig
 	cache *CachedSource
