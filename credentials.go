@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -15,9 +16,13 @@ type CredentialsConfig struct {
 	TokenURI string
 	// RevokeURI is the RFC 7009 revocation endpoint, if any.
 	RevokeURI string
-	// TokenInfoURI is a token-info endpoint (Google's, or an RFC 7662
-	// introspection endpoint) used to ask which scopes a token has.
+	// TokenInfoURI is a Google-style token-info endpoint, asked with
+	// GET ?access_token=... which scopes a token has; see
+	// [Credentials.RetrieveScopes].
 	TokenInfoURI string
+	// IntrospectionURI is an RFC 7662 token introspection endpoint; when
+	// set, [Credentials.RetrieveScopes] uses it rather than TokenInfoURI.
+	IntrospectionURI string
 	// AuthStyle is how the client authenticates to the token endpoint.
 	AuthStyle AuthStyle
 	// UserAgent, when set, is sent with every request the credentials make.
@@ -42,22 +47,35 @@ type CredentialsConfig struct {
 // expired. A refresh response without a refresh_token keeps the old one.
 // An invalid_grant response marks the credentials invalid: later calls fail
 // with [ErrInvalidCredentials] without a request.
+//
+// Credentials also revoke ([Credentials.Revoke]), ask which scopes they hold
+// ([Credentials.RetrieveScopes]), and read and write the JSON of Python
+// oauth2client ([ParseCredentialsJSON], [Credentials.MarshalJSON]).
 type Credentials struct {
 	cfg   CredentialsConfig
 	cache *CachedSource
 
 	mu        sync.Mutex // guards the fields below
 	tok       *Token
-	idClaims  map[string]any
+	idClaims  map[string]any // decoded ID token claims; nil: derive from tok.IDToken
 	invalid   bool
 	listeners []func(*Token)
+	granted   []string // scopes from RetrieveScopes; nil if not asked
+	class     pyClass  // the Python class and module this was read as
 }
 
 // NewCredentials returns credentials for cfg holding tok, which may be nil
 // (the first Token call then refreshes). cfg is copied.
 func NewCredentials(cfg CredentialsConfig, tok *Token) *Credentials {
+	c := &Credentials{}
+	c.init(cfg, tok)
+	return c
+}
+
+// init sets up c, which is not yet shared, for cfg and tok.
+func (c *Credentials) init(cfg CredentialsConfig, tok *Token) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
-	c := &Credentials{cfg: cfg, tok: tok}
+	c.cfg, c.tok = cfg, tok
 	opts := cfg.Cache
 	userHook := opts.OnToken
 	opts.OnToken = func(t *Token) {
@@ -67,7 +85,20 @@ func NewCredentials(cfg CredentialsConfig, tok *Token) *Credentials {
 		}
 	}
 	c.cache = NewCachedSource(TokenSourceFunc(c.refresh), tok, &opts)
-	return c
+}
+
+// WithConfig returns new credentials for cfg holding c's state: token, ID
+// token claims, granted scopes, invalid flag and Python class. Use it to give
+// credentials read from JSON or a store their run-time settings (HTTP
+// client, cache options). Listeners are not carried over. cfg is copied.
+func (c *Credentials) WithConfig(cfg CredentialsConfig) *Credentials {
+	c.mu.Lock()
+	tok, claims, invalid := c.tok, c.idClaims, c.invalid
+	granted, class := slices.Clone(c.granted), c.class
+	c.mu.Unlock()
+	n := NewCredentials(cfg, tok)
+	n.idClaims, n.invalid, n.granted, n.class = claims, invalid, granted, class
+	return n
 }
 
 // Config returns a copy of the credentials' configuration.
@@ -79,19 +110,30 @@ func (c *Credentials) Config() CredentialsConfig {
 
 // Token returns a valid access token, refreshing as needed.
 // The returned token must not be modified.
+// Invalid credentials (after invalid_grant or [Credentials.Revoke]) fail
+// with [ErrInvalidCredentials].
 func (c *Credentials) Token(ctx context.Context) (*Token, error) {
+	if c.Invalid() {
+		return nil, ErrInvalidCredentials
+	}
 	return c.cache.Token(ctx)
 }
 
 // TokenRejected implements [TokenRejecter]: if rejected is still the current
 // token it is refreshed, once for all concurrent callers.
 func (c *Credentials) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
+	if c.Invalid() {
+		return nil, ErrInvalidCredentials
+	}
 	return c.cache.TokenRejected(ctx, rejected)
 }
 
 // Refresh obtains a new access token now, whatever the state of the current
 // one. Concurrent calls share one request.
 func (c *Credentials) Refresh(ctx context.Context) (*Token, error) {
+	if c.Invalid() {
+		return nil, ErrInvalidCredentials
+	}
 	return c.cache.Refresh(ctx)
 }
 
@@ -102,8 +144,8 @@ func (c *Credentials) CurrentToken() *Token {
 	return c.tok
 }
 
-// Invalid reports whether the credentials were marked invalid after the
-// token endpoint answered invalid_grant.
+// Invalid reports whether the credentials were marked invalid: the token
+// endpoint answered invalid_grant, or they were revoked.
 func (c *Credentials) Invalid() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -118,11 +160,15 @@ func (c *Credentials) OnToken(f func(*Token)) {
 	c.listeners = append(c.listeners, f)
 }
 
-// Scopes returns the scopes the token was granted, if the token endpoint
-// said, else the scopes requested.
+// Scopes returns the scopes the token was granted: those found by
+// [Credentials.RetrieveScopes] if it was called, else those the token
+// endpoint named, else the scopes requested.
 func (c *Credentials) Scopes() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.granted != nil {
+		return slices.Clone(c.granted)
+	}
 	if c.tok != nil && c.tok.Scopes != nil {
 		return slices.Clone(c.tok.Scopes)
 	}
@@ -150,8 +196,11 @@ func (c *Credentials) Client(base *http.Client) *http.Client {
 func (c *Credentials) setToken(t *Token) {
 	c.mu.Lock()
 	c.tok = t
-	if t.IDToken != "" {
-		c.idClaims = nil // derived again from the new ID token on demand
+	// As oauth2client did: the claims follow the new token's ID token (none
+	// if the response had none).
+	c.idClaims = nil
+	if t.Scopes != nil {
+		c.granted = nil // the token endpoint said which scopes it granted
 	}
 	ls := slices.Clone(c.listeners)
 	c.mu.Unlock()
@@ -168,8 +217,13 @@ func (c *Credentials) refresh(ctx context.Context) (*Token, error) {
 	if invalid {
 		return nil, ErrInvalidCredentials
 	}
-	if old == nil || old.RefreshToken == "" || c.cfg.TokenURI == "" {
-		return nil, ErrCannotRefresh
+	switch {
+	case c.class.name == classAccessToken:
+		return nil, fmt.Errorf("%w: access token credentials hold a token obtained elsewhere", ErrCannotRefresh)
+	case old == nil || old.RefreshToken == "":
+		return nil, fmt.Errorf("%w: no refresh token", ErrCannotRefresh)
+	case c.cfg.TokenURI == "":
+		return nil, fmt.Errorf("%w: no token URI", ErrCannotRefresh)
 	}
 	tok, err := c.requestRefresh(ctx, old.RefreshToken)
 	if err != nil {
@@ -179,6 +233,9 @@ func (c *Credentials) refresh(ctx context.Context) (*Token, error) {
 			c.mu.Unlock()
 		}
 		return nil, err
+	}
+	if c.Invalid() { // revoked while the request was in flight
+		return nil, ErrInvalidCredentials
 	}
 	return tok, nil
 }

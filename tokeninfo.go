@@ -1,0 +1,121 @@
+package oauth2client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// ErrInactiveToken means an RFC 7662 introspection endpoint answered that
+// the token is not active (expired, revoked, or unknown to it).
+var ErrInactiveToken = errors.New("oauth2client: token is not active")
+
+// RetrieveScopes asks the authorization server which scopes the current
+// access token (refreshed first if needed) was granted, and remembers the
+// answer for [Credentials.Scopes] and [Credentials.HasScopes].
+//
+// With an IntrospectionURI it POSTs token and token_type_hint=access_token,
+// with client authentication as AuthStyle says, to that RFC 7662 endpoint,
+// and reads "scope" from an {"active": true} answer; an inactive token is
+// [ErrInactiveToken]. Otherwise it asks TokenInfoURI as oauth2client did,
+// with GET ?access_token=...&fields=scope (Google's tokeninfo), reading its
+// space-separated "scope". Failures are [*Error]s with Endpoint
+// "introspection" or "tokeninfo"; without either URI it fails with
+// [ErrNoEndpoint].
+func (c *Credentials) RetrieveScopes(ctx context.Context) ([]string, error) {
+	if c.cfg.IntrospectionURI == "" && c.cfg.TokenInfoURI == "" {
+		return nil, fmt.Errorf("%w: credentials have no introspection or token info URI", ErrNoEndpoint)
+	}
+	tok, err := c.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var scopes []string
+	if c.cfg.IntrospectionURI != "" {
+		scopes, err = c.introspectScopes(ctx, tok.AccessToken)
+	} else {
+		scopes, err = c.tokenInfoScopes(ctx, tok.AccessToken)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.granted = slices.Clone(scopes)
+	c.mu.Unlock()
+	return scopes, nil
+}
+
+// introspectScopes asks an RFC 7662 introspection endpoint.
+func (c *Credentials) introspectScopes(ctx context.Context, accessToken string) ([]string, error) {
+	const endpoint = "introspection"
+	form := url.Values{"token": {accessToken}, "token_type_hint": {"access_token"}}
+	resp, body, err := c.postForm(ctx, endpoint, c.cfg.IntrospectionURI, form)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, endpointError(endpoint, resp, body, nil)
+	}
+	var info struct {
+		Active *bool `json:"active"`
+		Scope  any   `json:"scope"`
+	}
+	if err := json.Unmarshal(body, &info); err != nil || info.Active == nil {
+		return nil, endpointError(endpoint, resp, body,
+			fmt.Errorf("%w: not a JSON object with a boolean \"active\"", ErrMalformedResponse))
+	}
+	if !*info.Active {
+		return nil, ErrInactiveToken
+	}
+	return scopeField(endpoint, resp, body, info.Scope)
+}
+
+// tokenInfoScopes asks a Google-style token info endpoint.
+func (c *Credentials) tokenInfoScopes(ctx context.Context, accessToken string) ([]string, error) {
+	const endpoint = "tokeninfo"
+	u, err := url.Parse(c.cfg.TokenInfoURI)
+	if err != nil {
+		return nil, &Error{Endpoint: endpoint, Err: fmt.Errorf("bad token info URL: %w", redactURLError(err))}
+	}
+	q := u.Query()
+	q.Set("access_token", accessToken)
+	q.Set("fields", "scope")
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, &Error{Endpoint: endpoint, Err: errors.New("bad token info URL")}
+	}
+	resp, body, err := c.do(endpoint, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, endpointError(endpoint, resp, body, nil)
+	}
+	var info struct {
+		Scope any `json:"scope"`
+	}
+	if err := json.Unmarshal(body, &info); err != nil {
+		return nil, endpointError(endpoint, resp, body,
+			fmt.Errorf("%w: not a JSON object", ErrMalformedResponse))
+	}
+	return scopeField(endpoint, resp, body, info.Scope)
+}
+
+// scopeField reads a space-separated "scope" value; absent is no scopes,
+// as in oauth2client.
+func scopeField(endpoint string, resp *http.Response, body []byte, v any) ([]string, error) {
+	switch v := v.(type) {
+	case nil:
+		return []string{}, nil
+	case string:
+		return strings.Fields(v), nil
+	}
+	return nil, endpointError(endpoint, resp, body,
+		fmt.Errorf("%w: field \"scope\" is %s, want a string", ErrMalformedResponse, jsonKind(v)))
+}
