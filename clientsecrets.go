@@ -243,36 +243,7 @@ func isJSONNull(raw json.RawMessage) bool {
 	return string(bytes.TrimSpace(raw)) == "null"
 }
 
-// rawJSONKind names the JSON type of a raw value, for error messages.
-func rawJSONKind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "empty"
-	}
-	switch raw[0] {
-	case '"':
-		return "a string"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
 
-// jsonSyntaxOnly keeps a JSON syntax error, whose message names only an
-// offset, and drops other decoding errors, which may quote the input.
-func jsonSyntaxOnly(err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return se
-	}
-	return nil
-}
 
 // Endpoint returns the endpoint the file describes. For a file naming one
 // of Google's token endpoints, the fields the file leaves out (issuer,

@@ -3,7 +3,6 @@ package oauth2client
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -256,21 +255,6 @@ func parsePythonExpiry(s string) time.Time {
 	return time.Time{}
 }
 
-// jsonSyntaxOnly keeps a decoding error's kind without the input it quotes.
-func jsonSyntaxOnly(err error) error {
-	var se *json.SyntaxError
-	switch {
-	case err == nil:
-		return errors.New("null")
-	case errors.As(err, &se):
-		return fmt.Errorf("syntax error at offset %d", se.Offset)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("found a JSON %s", te.Value)
-	}
-	return errors.New("invalid JSON")
-}
 
 // credReader reads typed fields from a credentials JSON object, keeping the
 // first error.
@@ -289,7 +273,7 @@ func (r *credReader) raw(name string) json.RawMessage {
 }
 
 func (r *credReader) fail(name, want string, v json.RawMessage) {
-	r.err = fmt.Errorf("oauth2client: credentials JSON: field %q is %s, want %s", name, rawKind(v), want)
+	r.err = fmt.Errorf("oauth2client: credentials JSON: field %q is %s, want %s", name, rawJSONKind(v), want)
 }
 
 // str reads a string field; absent or null is "".
@@ -357,23 +341,3 @@ func (r *credReader) scopes(name string) []string {
 	return slices.Clip(list)
 }
 
-// rawKind names the JSON type of raw JSON, for error messages.
-func rawKind(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return "empty"
-	}
-	switch v[0] {
-	case '"':
-		return "a string"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}

@@ -409,17 +409,17 @@ func (f *Flow) exchange(ctx context.Context, code string, st *AuthState) (*Crede
 		cache.Now = f.cfg.Now
 	}
 	return NewCredentials(CredentialsConfig{
-		ClientID:     f.cfg.ClientID,
-		ClientSecret: f.cfg.ClientSecret,
-		TokenURI:     f.cfg.Endpoint.TokenURL,
-		RevokeURI:    f.cfg.Endpoint.RevocationURL,
-		TokenInfoURI: f.cfg.Endpoint.TokenInfoURL,
-		// TODO(flow): set IntrospectionURI: f.cfg.Endpoint.IntrospectionURL once CredentialsConfig has it.
-		AuthStyle:  f.style,
-		UserAgent:  f.cfg.UserAgent,
-		Scopes:     slices.Clone(st.Scopes),
-		HTTPClient: f.cfg.HTTPClient,
-		Cache:      cache,
+		ClientID:         f.cfg.ClientID,
+		ClientSecret:     f.cfg.ClientSecret,
+		TokenURI:         f.cfg.Endpoint.TokenURL,
+		RevokeURI:        f.cfg.Endpoint.RevocationURL,
+		TokenInfoURI:     f.cfg.Endpoint.TokenInfoURL,
+		IntrospectionURI: f.cfg.Endpoint.IntrospectionURL,
+		AuthStyle:        f.style,
+		UserAgent:        f.cfg.UserAgent,
+		Scopes:           slices.Clone(st.Scopes),
+		HTTPClient:       f.cfg.HTTPClient,
+		Cache:            cache,
 	}, tok), nil
 }
 

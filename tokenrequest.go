@@ -235,21 +235,3 @@ func stringField(v any) string {
 	return fmt.Sprint(v)
 }
 
-// jsonKind names the JSON type of a decoded value, for error messages.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case json.Number, float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
-}
