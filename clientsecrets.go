@@ -243,8 +243,6 @@ func isJSONNull(raw json.RawMessage) bool {
 	return string(bytes.TrimSpace(raw)) == "null"
 }
 
-
-
 // Endpoint returns the endpoint the file describes. For a file naming one
 // of Google's token endpoints, the fields the file leaves out (issuer,
 // revocation, token info, user info, JWKS, device authorization) are taken

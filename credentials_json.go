@@ -255,7 +255,6 @@ func parsePythonExpiry(s string) time.Time {
 	return time.Time{}
 }
 
-
 // credReader reads typed fields from a credentials JSON object, keeping the
 // first error.
 type credReader struct {
@@ -340,4 +339,3 @@ func (r *credReader) scopes(name string) []string {
 	}
 	return slices.Clip(list)
 }
-

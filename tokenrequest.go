@@ -234,4 +234,3 @@ func stringField(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
