@@ -35,6 +35,25 @@ type CredentialsConfig struct {
 	HTTPClient *http.Client
 	// Cache tunes when tokens are refreshed; its zero value is sensible.
 	Cache CacheOptions
+	// Store, when set, binds the credentials to an entry of a store (see
+	// package store) under StoreKey: every refresh runs inside Store.Update,
+	// adopting a fresher token another thread, process or machine stored
+	// instead of making a request; a new token (and a rotated refresh token)
+	// is stored before it is used; credentials found invalid are stored as
+	// invalid; Revoke deletes the entry.
+	Store CredentialsStore
+	// StoreKey names the entry in Store.
+	StoreKey string
+}
+
+// CredentialsStore is the part of a credential store that bound
+// [Credentials] use; every store in package store implements it.
+type CredentialsStore interface {
+	// Update runs fn on the entry under key inside an exclusive lock and
+	// stores what fn returns; (nil, nil) leaves the entry unchanged.
+	Update(ctx context.Context, key string, fn func(current *Credentials) (*Credentials, error)) error
+	// Delete removes the entry under key.
+	Delete(ctx context.Context, key string) error
 }
 
 // Credentials are user credentials (Python oauth2client's
@@ -209,10 +228,23 @@ func (c *Credentials) setToken(t *Token) {
 	}
 }
 
-// refresh asks the token endpoint for a new access token.
+// refresh obtains a new access token: from the token endpoint, or through
+// the bound store.
 func (c *Credentials) refresh(ctx context.Context) (*Token, error) {
+	if c.cfg.Store != nil {
+		return c.refreshStored(ctx)
+	}
 	c.mu.Lock()
-	invalid, old := c.invalid, c.tok
+	old := c.tok
+	c.mu.Unlock()
+	return c.refreshWith(ctx, old)
+}
+
+// refreshWith asks the token endpoint for a new access token using old's
+// refresh token.
+func (c *Credentials) refreshWith(ctx context.Context, old *Token) (*Token, error) {
+	c.mu.Lock()
+	invalid := c.invalid
 	c.mu.Unlock()
 	if invalid {
 		return nil, ErrInvalidCredentials

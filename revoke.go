@@ -23,6 +23,7 @@ var ErrNoEndpoint = errors.New("oauth2client: no endpoint configured")
 // (as oauth2client did) and their tokens cleared, so Token fails with
 // [ErrInvalidCredentials]. A refusal is an [*Error] with Endpoint
 // "revocation". Without a RevokeURI Revoke fails with [ErrNoEndpoint].
+// Credentials bound to a store have their entry deleted.
 func (c *Credentials) Revoke(ctx context.Context) error {
 	if c.cfg.RevokeURI == "" {
 		return fmt.Errorf("%w: credentials have no revocation URI", ErrNoEndpoint)
@@ -54,6 +55,11 @@ func (c *Credentials) Revoke(ctx context.Context) error {
 		c.tok = &Token{IDToken: c.tok.IDToken, Scopes: c.tok.Scopes}
 	}
 	c.mu.Unlock()
+	if c.cfg.Store != nil {
+		if err := c.cfg.Store.Delete(ctx, c.cfg.StoreKey); err != nil {
+			return fmt.Errorf("oauth2client: revoked, but deleting the stored entry failed: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,149 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store"
+)
+
+// tokenServer counts refresh requests and answers each with a new token;
+// with invalid set it answers invalid_grant.
+type tokenServer struct {
+	*httptest.Server
+	refreshes atomic.Int32
+	invalid   atomic.Bool
+	rotate    bool
+}
+
+func newTokenServer(t *testing.T, rotate bool) *tokenServer {
+	ts := &tokenServer{rotate: rotate}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := ts.refreshes.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if ts.invalid.Load() {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":"invalid_grant"}`)
+			return
+		}
+		rt := ""
+		if ts.rotate {
+			rt = fmt.Sprintf(`,"refresh_token":"rt-%d"`, n)
+		}
+		fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600%s}`, n, rt)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func seed(t *testing.T, s store.Store, key, tokenURI string, expiry time.Time) {
+	t.Helper()
+	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+		ClientID: "client", ClientSecret: "secret", TokenURI: tokenURI,
+	}, &oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: expiry})
+	if err := s.Save(context.Background(), key, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBoundRotationPersistsBeforeUse: the rotated refresh token is in the
+// store when the listener first sees the new access token.
+func TestBoundRotationPersistsBeforeUse(t *testing.T) {
+	ts := newTokenServer(t, true)
+	s := store.NewMemory()
+	seed(t, s, "k", ts.URL, time.Now().Add(-time.Minute))
+	ctx := context.Background()
+	c, err := store.Bind(ctx, s, "k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var storedRT string
+	c.OnToken(func(*oauth2client.Token) {
+		if got, err := s.Load(ctx, "k"); err == nil {
+			storedRT = got.CurrentToken().RefreshToken
+		}
+	})
+	if _, err := c.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if storedRT != "rt-1" {
+		t.Errorf("store held refresh token %q when the token was first used, want rt-1", storedRT)
+	}
+}
+
+// TestBoundAdoptsRotatedRefreshToken: a refresh made through one holder
+// rotates the refresh token; another holder whose token then expires uses
+// the stored (rotated) refresh token, not its stale copy.
+func TestBoundAdoptsRotatedRefreshToken(t *testing.T) {
+	ts := newTokenServer(t, true)
+	s := store.NewMemory()
+	seed(t, s, "k", ts.URL, time.Now().Add(-time.Minute))
+	ctx := context.Background()
+	a, _ := store.Bind(ctx, s, "k", nil)
+	b, _ := store.Bind(ctx, s, "k", nil)
+	if _, err := a.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// b adopts a's token without a request.
+	tok, err := b.Token(ctx)
+	if err != nil || tok.AccessToken != "at-1" || ts.refreshes.Load() != 1 {
+		t.Fatalf("b got %v, %v after %d refreshes; want at-1 after 1", tok, err, ts.refreshes.Load())
+	}
+	// A forced refresh in b now uses rt-1, stored by a.
+	tok, err = b.Refresh(ctx)
+	if err != nil || tok.RefreshToken != "rt-2" {
+		t.Fatalf("forced refresh: %v, %v", tok, err)
+	}
+}
+
+// TestBoundInvalidStored: invalid_grant is stored, and other holders then
+// fail without a request.
+func TestBoundInvalidStored(t *testing.T) {
+	ts := newTokenServer(t, false)
+	ts.invalid.Store(true)
+	s := store.NewMemory()
+	seed(t, s, "k", ts.URL, time.Now().Add(-time.Minute))
+	ctx := context.Background()
+	a, _ := store.Bind(ctx, s, "k", nil)
+	b, _ := store.Bind(ctx, s, "k", nil)
+	if _, err := a.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidGrant) {
+		t.Fatalf("a: %v, want invalid_grant", err)
+	}
+	stored, err := s.Load(ctx, "k")
+	if err != nil || !stored.Invalid() {
+		t.Fatalf("stored invalid = %v (%v), want true", stored != nil && stored.Invalid(), err)
+	}
+	if _, err := b.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidCredentials) {
+		t.Fatalf("b: %v, want ErrInvalidCredentials", err)
+	}
+	if n := ts.refreshes.Load(); n != 1 {
+		t.Errorf("%d refresh requests, want 1", n)
+	}
+}
+
+// TestBoundRevokeDeletes: Revoke deletes the entry.
+func TestBoundRevokeDeletes(t *testing.T) {
+	rs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer rs.Close()
+	s := store.NewMemory()
+	ctx := context.Background()
+	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "c", RevokeURI: rs.URL},
+		&oauth2client.Token{AccessToken: "at", RefreshToken: "rt"})
+	if err := s.Save(ctx, "k", c); err != nil {
+		t.Fatal(err)
+	}
+	c = store.BindCredentials(s, "k", c, nil)
+	if err := c.Revoke(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Load after revoke: %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,207 @@
+// Package storetest checks that a [store.Store] keeps the store contract:
+// every implementation runs the same suite with [Run].
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store"
+)
+
+// Credentials returns test credentials whose access token is access.
+func Credentials(access string, expiry time.Time) *oauth2client.Credentials {
+	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+		ClientID: "client-id", ClientSecret: "client-secret",
+		TokenURI: "http://127.0.0.1:1/token", Scopes: []string{"openid", "email"},
+	}, &oauth2client.Token{AccessToken: access, RefreshToken: "refresh-" + access, Expiry: expiry})
+}
+
+// Run runs the contract suite; open returns a new, empty store each call.
+// Stores that can be opened twice on one medium (a file, a database) should
+// return a store on a fresh medium, as shared behaviour is tested by the
+// implementation's own cross-process tests.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	expiry := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	access := func(t *testing.T, s store.Store, key string) string {
+		t.Helper()
+		c, err := s.Load(ctx, key)
+		if err != nil {
+			t.Fatalf("Load(%q): %v", key, err)
+		}
+		return c.CurrentToken().AccessToken
+	}
+
+	t.Run("LoadMissing", func(t *testing.T) {
+		s := open(t)
+		if _, err := s.Load(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Load of a missing key: %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("SaveLoadRoundTrip", func(t *testing.T) {
+		s := open(t)
+		if err := s.Save(ctx, "a", Credentials("at-1", expiry)); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Load(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := c.CurrentToken()
+		if tok.AccessToken != "at-1" || tok.RefreshToken != "refresh-at-1" || !tok.Expiry.Equal(expiry) {
+			t.Errorf("loaded token %+v", tok)
+		}
+		cfg := c.Config()
+		if cfg.ClientID != "client-id" || cfg.ClientSecret != "client-secret" || cfg.TokenURI == "" {
+			t.Errorf("loaded config %+v", cfg)
+		}
+		if !slices.Equal(c.Scopes(), []string{"openid", "email"}) && !slices.Equal(c.Scopes(), []string{"email", "openid"}) {
+			t.Errorf("scopes %v", c.Scopes())
+		}
+	})
+	t.Run("SaveReplaces", func(t *testing.T) {
+		s := open(t)
+		for _, at := range []string{"at-1", "at-2"} {
+			if err := s.Save(ctx, "a", Credentials(at, expiry)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := access(t, s, "a"); got != "at-2" {
+			t.Errorf("after two saves: %q, want at-2", got)
+		}
+	})
+	t.Run("DeleteAndList", func(t *testing.T) {
+		s := open(t)
+		for _, k := range []string{"b", "a", "c"} {
+			if err := s.Save(ctx, k, Credentials("at-"+k, expiry)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Delete(ctx, "b"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, "missing"); err != nil {
+			t.Errorf("Delete of a missing key: %v, want nil", err)
+		}
+		keys, err := s.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(keys, []string{"a", "c"}) {
+			t.Errorf("List = %q, want [a c]", keys)
+		}
+		if _, err := s.Load(ctx, "b"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Load after Delete: %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("UpdateSemantics", func(t *testing.T) {
+		s := open(t)
+		// Creates a missing entry, seeing nil.
+		err := s.Update(ctx, "a", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+			if cur != nil {
+				t.Error("Update of a missing key passed non-nil current")
+			}
+			return Credentials("at-1", expiry), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// (nil, nil) leaves it unchanged.
+		if err := s.Update(ctx, "a", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) { return nil, nil }); err != nil {
+			t.Fatal(err)
+		}
+		// An error leaves it unchanged and is returned.
+		boom := errors.New("boom")
+		err = s.Update(ctx, "a", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+			return Credentials("at-x", expiry), boom
+		})
+		if !errors.Is(err, boom) {
+			t.Errorf("Update returned %v, want fn's error", err)
+		}
+		if got := access(t, s, "a"); got != "at-1" {
+			t.Errorf("after unchanged updates: %q, want at-1", got)
+		}
+	})
+	t.Run("UpdateIsAtomic", func(t *testing.T) {
+		s := open(t)
+		if err := s.Save(ctx, "n", Credentials("0", expiry)); err != nil {
+			t.Fatal(err)
+		}
+		const workers, each = 8, 5
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range each {
+					err := s.Update(ctx, "n", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+						n, err := strconv.Atoi(cur.CurrentToken().AccessToken)
+						if err != nil {
+							return nil, err
+						}
+						return Credentials(strconv.Itoa(n+1), expiry), nil
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if got := access(t, s, "n"); got != strconv.Itoa(workers*each) {
+			t.Errorf("counter = %s after %d increments", got, workers*each)
+		}
+	})
+	t.Run("BoundRefreshOnce", func(t *testing.T) {
+		s := open(t)
+		var refreshes atomic.Int32
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := refreshes.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"access_token":"new-%d","refresh_token":"rotated-%d","expires_in":3600}`, n, n)
+		}))
+		defer ts.Close()
+		c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "c", TokenURI: ts.URL},
+			&oauth2client.Token{AccessToken: "old", RefreshToken: "r", Expiry: time.Now().Add(-time.Hour)})
+		if err := s.Save(ctx, "k", c); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for range 16 {
+			bound, err := store.Bind(ctx, s, "k", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if tok, err := bound.Token(ctx); err != nil || tok.AccessToken != "new-1" {
+					t.Errorf("Token = %v, %v; want new-1", tok, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := refreshes.Load(); n != 1 {
+			t.Errorf("%d refresh requests, want 1", n)
+		}
+		got, err := s.Load(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rt := got.CurrentToken().RefreshToken; rt != "rotated-1" {
+			t.Errorf("stored refresh token %q, want rotated-1", rt)
+		}
+	})
+}
