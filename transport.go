@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 )
 
 // maxDrain bounds how much of a 401 response body is read before the
@@ -19,11 +20,34 @@ const maxDrain = 4 << 10
 // body, or [http.Request.GetBody] set), Transport reports the rejected token,
 // and retries once with the token it gets back. If no other token comes
 // back, the 401 response is returned as it is.
+//
+// A Transport is safe for concurrent use and must not be copied after first
+// use.
 type Transport struct {
 	// Source supplies tokens. Required.
 	Source TokenSource
 	// Base sends the authorized request; nil means http.DefaultTransport.
 	Base http.RoundTripper
+
+	// last caches the Authorization value of the last token used, so that
+	// requests with an unchanged token do not build it again.
+	last atomic.Pointer[authValue]
+}
+
+// authValue is an Authorization header value and the token it came from.
+type authValue struct {
+	tok   *Token
+	value string
+}
+
+// authValue returns the Authorization header value for tok.
+func (t *Transport) authValue(tok *Token) string {
+	if a := t.last.Load(); a != nil && a.tok == tok {
+		return a.value
+	}
+	a := &authValue{tok: tok, value: tok.Type() + " " + tok.AccessToken}
+	t.last.Store(a)
+	return a.value
 }
 
 // RoundTrip authorizes a copy of req and sends it; see [Transport].
@@ -43,7 +67,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	resp, err := base.RoundTrip(authorized(req, tok, req.Body))
+	resp, err := base.RoundTrip(authorized(req, t.authValue(tok), req.Body))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
@@ -66,20 +90,38 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	resp.Body.Close()
-	return base.RoundTrip(authorized(req, tok2, body))
+	return base.RoundTrip(authorized(req, t.authValue(tok2), body))
 }
 
-// authorized returns a shallow copy of req with its own header carrying
-// tok, and body as its body. The copy shares nothing the transport writes.
-func authorized(req *http.Request, tok *Token, body io.ReadCloser) *http.Request {
+// authorized returns a shallow copy of req with body as its body and its
+// own header: req's, with Authorization set to auth. The copy shares
+// nothing the transport writes. The header is built with one map and one
+// backing array for all values, as [http.Header.Clone] does.
+func authorized(req *http.Request, auth string, body io.ReadCloser) *http.Request {
 	r := new(http.Request)
 	*r = *req
 	r.Body = body
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = make(http.Header, 1)
+	nv := 1
+	for _, vv := range req.Header {
+		nv += len(vv)
 	}
-	tok.SetAuthHeader(r)
+	sv := make([]string, nv)
+	h := make(http.Header, len(req.Header)+1)
+	for k, vv := range req.Header {
+		if k == "Authorization" {
+			continue
+		}
+		if vv == nil {
+			h[k] = nil // keep "do not send" entries such as User-Agent
+			continue
+		}
+		n := copy(sv, vv)
+		h[k] = sv[:n:n]
+		sv = sv[n:]
+	}
+	sv[0] = auth
+	h["Authorization"] = sv[:1:1]
+	r.Header = h
 	return r
 }
 

@@ -251,3 +251,28 @@ func TestTransportWithCachedSource(t *testing.T) {
 		t.Errorf("tokens issued = %d, want 2", n)
 	}
 }
+
+func TestAuthorizedHeader(t *testing.T) {
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header["Authorization"] = []string{"Basic old"}
+	req.Header["User-Agent"] = nil
+	req.Header["Accept"] = []string{"a", "b"}
+	r := authorized(req, "Bearer new", nil)
+	if got := r.Header["Authorization"]; len(got) != 1 || got[0] != "Bearer new" {
+		t.Errorf("Authorization = %q", got)
+	}
+	if v, ok := r.Header["User-Agent"]; !ok || v != nil {
+		t.Errorf("nil User-Agent entry not kept: %q, %v", v, ok)
+	}
+	r.Header["Accept"] = append(r.Header["Accept"], "c")
+	r.Header["Accept"][0] = "changed"
+	if got := req.Header["Accept"]; len(got) != 2 || got[0] != "a" {
+		t.Errorf("caller's Accept changed: %q", got)
+	}
+	if got := req.Header["Authorization"]; got[0] != "Basic old" {
+		t.Errorf("caller's Authorization changed: %q", got)
+	}
+}
