@@ -59,6 +59,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	tok, err := t.Source.Token(ctx)
+	if err == nil && tok == nil {
+		err = errors.New("oauth2client: Transport.Source returned no token")
+	}
 	if err != nil {
 		closeBody(req)
 		return nil, err

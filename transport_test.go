@@ -171,6 +171,7 @@ func TestTransportClosesBodyOnError(t *testing.T) {
 	}{
 		{"token error", &Transport{Source: TokenSourceFunc(func(context.Context) (*Token, error) { return nil, boom })}},
 		{"nil source", &Transport{}},
+		{"nil token", &Transport{Source: TokenSourceFunc(func(context.Context) (*Token, error) { return nil, nil })}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
