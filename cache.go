@@ -273,14 +273,21 @@ func (c *CachedSource) wait(ctx context.Context, f *flight) (*Token, error) {
 	}
 }
 
+// errNoSource reports a refresh needed by a cache made without a source.
+var errNoSource = errors.New("oauth2client: CachedSource has no source to refresh from")
+
 // errNoToken reports a source that returned neither a token nor an error.
 var errNoToken = errors.New("oauth2client: token source returned no token")
 
 // run calls src for f, then records and publishes the outcome.
 func (c *CachedSource) run(ctx context.Context, f *flight) {
-	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
-	tok, err := c.src.Token(ctx)
-	cancel()
+	var tok *Token
+	err := errNoSource
+	if c.src != nil {
+		ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+		tok, err = c.src.Token(ctx)
+		cancel()
+	}
 	now := c.now()
 	switch {
 	case err != nil:

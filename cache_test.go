@@ -469,6 +469,7 @@ func TestCachedSourceBadTokens(t *testing.T) {
 			return &Token{AccessToken: "x", Expiry: clock.Now().Add(-time.Second)}, nil
 		})},
 		{"empty access token", TokenSourceFunc(func(context.Context) (*Token, error) { return &Token{}, nil })},
+		{"no source", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
