@@ -2,93 +2,322 @@ package oauth2client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
+)
+
+// Cache defaults; see [CacheOptions].
+const (
+	defaultRefreshWindow = 3*time.Minute + 45*time.Second
+	defaultSafetyMargin  = 10 * time.Second
+	// refreshTimeout bounds a refresh that runs detached from its callers.
+	refreshTimeout = time.Minute
+	// minBackoff and maxBackoff bound the pause after a failed refresh.
+	minBackoff = time.Second
+	maxBackoff = 30 * time.Second
 )
 
 // CacheOptions tune a [CachedSource]. The zero value gives the defaults.
 type CacheOptions struct {
 	// RefreshWindow is how long before expiry a token becomes stale: it is
 	// still served, and one background refresh starts. Zero means
-	// min(3m45s, half the token's lifetime).
+	// min(3m45s, half the token's lifetime). A larger value is cut to half
+	// the lifetime, so that no token is born stale.
 	RefreshWindow time.Duration
 	// SafetyMargin is how long before expiry a token counts as expired:
 	// callers then wait for one shared refresh. Zero means
-	// min(10s, a tenth of the token's lifetime).
+	// min(10s, a tenth of the token's lifetime). A larger value is cut to
+	// half the lifetime, so that no token is born expired.
+	//
+	// The lifetime is the expiry minus the time the cache received the
+	// token. For the initial token, whose age is unknown, the plain defaults
+	// (3m45s and 10s) or the configured values apply as they are.
 	SafetyMargin time.Duration
 	// Foreground makes a stale token refresh in the caller's goroutine
 	// rather than in the background; for short-lived processes such as
 	// command-line tools, which would exit before a background refresh ends.
+	// Concurrent callers still share one refresh, and if it fails the
+	// still-valid stale token is served.
 	Foreground bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OnToken, when set, is called with each new token before it is served.
+	// It runs in the goroutine that refreshed and must not block for long.
 	OnToken func(*Token)
 }
 
 // CachedSource is a [TokenSource] that caches the token of another source
-// and refreshes it ahead of expiry: a fresh token is served as is; a stale
-// one (inside the refresh window) is served while one background refresh
-// runs; an expired one (inside the safety margin) makes callers wait for one
-// shared refresh, each free to give up on its own context. A failed refresh
-// is reported to the callers that waited for it and is not retried in a hot
-// loop.
+// and refreshes it ahead of expiry. A token is in one of three states:
+//
+//   - fresh: served as is, without locking or allocating;
+//   - stale (inside the refresh window): served as is while one background
+//     refresh runs (or, with [CacheOptions.Foreground], while the caller
+//     waits for one shared refresh);
+//   - expired (inside the safety margin, or no token at all): callers wait
+//     for one shared refresh, each free to give up on its own context while
+//     the refresh goes on for the others.
+//
+// A token without an expiry is always fresh. A refresh runs on a context
+// detached from its callers' cancellation (keeping their values), bounded by
+// a one-minute timeout. A failed refresh is returned to the callers that
+// waited for it; later callers with an expired token get the same error at
+// once until a backoff ends (1s, doubling up to 30s, reset by a success),
+// so a failing source is never called in a hot loop. A stale token that is
+// still valid keeps being served meanwhile.
+//
+// CachedSource is safe for concurrent use.
 type CachedSource struct {
-	src  TokenSource
-	opts CacheOptions
+	src     TokenSource
+	opts    CacheOptions
+	onToken func(*Token)
+	now     func() time.Time
 
-	mu  sync.Mutex // guards tok; held during refresh in this simple version
-	tok *Token
+	// cur is the current token with its precomputed state boundaries. It is
+	// replaced, never modified, so readers need no lock. Writers hold mu.
+	cur atomic.Pointer[cacheEntry]
+
+	mu      sync.Mutex    // guards the fields below; never held across a call to src
+	fl      *flight       // the refresh in progress, if any
+	lastErr error         // the error of the last refresh, if it failed
+	retryAt time.Time     // no automatic refresh before this, after a failure
+	backoff time.Duration // the pause that followed the last failure
+
+	// Test hooks, nil outside tests: waiting is called when a caller starts
+	// waiting for a refresh, refreshed when a refresh has ended.
+	waiting   func()
+	refreshed func()
+}
+
+// cacheEntry is an immutable snapshot of the cached token.
+type cacheEntry struct {
+	tok       *Token
+	forever   bool      // the token has no expiry: always fresh
+	staleAt   time.Time // fresh before this
+	expiredAt time.Time // stale before this, expired from it on
+}
+
+// flight is one refresh shared by every caller that waits for it.
+type flight struct {
+	done chan struct{} // closed when tok and err are set
+	tok  *Token
+	err  error
 }
 
 // NewCachedSource returns a cache over src, which is called to obtain each
-// new token, starting with initial (nil means none). opts may be nil.
+// new token, starting with initial (nil means none). opts may be nil; it
+// is copied.
 func NewCachedSource(src TokenSource, initial *Token, opts *CacheOptions) *CachedSource {
-	c := &CachedSource{src: src, tok: initial}
+	c := &CachedSource{src: src}
 	if opts != nil {
 		c.opts = *opts
 	}
-	if c.opts.Now == nil {
-		c.opts.Now = time.Now
+	c.opts.RefreshWindow = max(c.opts.RefreshWindow, 0)
+	c.opts.SafetyMargin = max(c.opts.SafetyMargin, 0)
+	c.now = c.opts.Now
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.onToken = c.opts.OnToken
+	if initial != nil {
+		c.cur.Store(c.newEntry(initial, time.Time{}))
 	}
 	return c
 }
 
+// newEntry computes the state boundaries of t, received at received (zero
+// when unknown, as for the initial token).
+func (c *CachedSource) newEntry(t *Token, received time.Time) *cacheEntry {
+	e := &cacheEntry{tok: t}
+	switch {
+	case t.AccessToken == "":
+		// No access token: expired from the start (zero boundaries).
+		return e
+	case t.Expiry.IsZero():
+		e.forever = true
+		return e
+	}
+	window, margin := c.opts.RefreshWindow, c.opts.SafetyMargin
+	if received.IsZero() {
+		if window == 0 {
+			window = defaultRefreshWindow
+		}
+		if margin == 0 {
+			margin = defaultSafetyMargin
+		}
+	} else {
+		life := max(t.Expiry.Sub(received), 0)
+		if window == 0 {
+			window = min(defaultRefreshWindow, life/2)
+		}
+		if margin == 0 {
+			margin = min(defaultSafetyMargin, life/10)
+		}
+		window = min(window, life/2)
+		margin = min(margin, life/2)
+	}
+	e.expiredAt = t.Expiry.Add(-margin)
+	e.staleAt = t.Expiry.Add(-window)
+	if e.expiredAt.Before(e.staleAt) {
+		e.staleAt = e.expiredAt
+	}
+	return e
+}
+
 // Token returns the cached token or a new one; see [CachedSource].
+// The returned token must not be modified.
 func (c *CachedSource) Token(ctx context.Context) (*Token, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.tok.ExpiresWithin(c.opts.Now(), 10*time.Second) {
-		return c.tok, nil
+	now := c.now()
+	if e := c.cur.Load(); e != nil && (e.forever || now.Before(e.staleAt)) {
+		return e.tok, nil // fresh: the fast path
 	}
-	return c.refreshLocked(ctx)
+	return c.slowToken(ctx, now)
 }
 
-// TokenRejected implements [TokenRejecter].
-func (c *CachedSource) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
+// slowToken handles a stale, expired or missing token.
+func (c *CachedSource) slowToken(ctx context.Context, now time.Time) (*Token, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.tok != rejected && c.tok != nil {
-		return c.tok, nil
+	e := c.cur.Load() // may have changed since Token looked
+	switch {
+	case e != nil && (e.forever || now.Before(e.staleAt)):
+		c.mu.Unlock()
+		return e.tok, nil
+	case e != nil && now.Before(e.expiredAt):
+		// Stale: serve it, and refresh unless one runs or we are backing off.
+		f := c.fl
+		if f == nil && !now.Before(c.retryAt) {
+			f = c.startLocked(ctx)
+		}
+		c.mu.Unlock()
+		if c.opts.Foreground && f != nil {
+			if t, err := c.wait(ctx, f); err == nil {
+				return t, nil
+			}
+		}
+		return e.tok, nil
 	}
-	return c.refreshLocked(ctx)
-}
-
-// Refresh obtains a new token now; concurrent calls share one request.
-func (c *CachedSource) Refresh(ctx context.Context) (*Token, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.refreshLocked(ctx)
-}
-
-func (c *CachedSource) refreshLocked(ctx context.Context) (*Token, error) {
-	t, err := c.src.Token(ctx)
-	if err != nil {
+	// Expired, or no token: wait for a shared refresh.
+	if c.fl == nil && c.lastErr != nil && now.Before(c.retryAt) {
+		err := c.lastErr
+		c.mu.Unlock()
 		return nil, err
 	}
-	c.tok = t
-	if c.opts.OnToken != nil {
-		c.opts.OnToken(t)
+	f := c.startLocked(ctx)
+	c.mu.Unlock()
+	return c.wait(ctx, f)
+}
+
+// Refresh obtains a new token now, whatever the state of the current one,
+// ignoring any backoff. Concurrent calls share one request, and a refresh
+// already running is joined rather than repeated.
+func (c *CachedSource) Refresh(ctx context.Context) (*Token, error) {
+	c.mu.Lock()
+	f := c.startLocked(ctx)
+	c.mu.Unlock()
+	return c.wait(ctx, f)
+}
+
+// TokenRejected implements [TokenRejecter]: if rejected (the same pointer,
+// or the same access token) is still the current token, it is replaced by
+// one shared refresh, which respects the backoff after a failure; otherwise
+// the current token is returned as [CachedSource.Token] would.
+func (c *CachedSource) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
+	c.mu.Lock()
+	e := c.cur.Load()
+	if e == nil || rejected == nil || (e.tok != rejected && e.tok.AccessToken != rejected.AccessToken) {
+		c.mu.Unlock()
+		return c.Token(ctx)
 	}
-	return t, nil
+	f := c.fl
+	if f == nil {
+		if c.lastErr != nil && c.now().Before(c.retryAt) {
+			err := c.lastErr
+			c.mu.Unlock()
+			return nil, err
+		}
+		f = c.startLocked(ctx)
+	}
+	c.mu.Unlock()
+	return c.wait(ctx, f)
+}
+
+// startLocked returns the refresh in progress, or starts one on a context
+// detached from ctx's cancellation. c.mu must be held.
+func (c *CachedSource) startLocked(ctx context.Context) *flight {
+	if c.fl != nil {
+		return c.fl
+	}
+	f := &flight{done: make(chan struct{})}
+	c.fl = f
+	go c.run(context.WithoutCancel(ctx), f)
+	return f
+}
+
+// wait waits for f to end or ctx to be done, whichever comes first.
+func (c *CachedSource) wait(ctx context.Context, f *flight) (*Token, error) {
+	if c.waiting != nil {
+		c.waiting()
+	}
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		select {
+		case <-f.done: // both ready: prefer the result
+			return f.tok, f.err
+		default:
+		}
+		return nil, fmt.Errorf("oauth2client: waiting for a token refresh: %w", context.Cause(ctx))
+	}
+}
+
+// errNoSource reports a refresh needed by a cache made without a source.
+var errNoSource = errors.New("oauth2client: CachedSource has no source to refresh from")
+
+// errNoToken reports a source that returned neither a token nor an error.
+var errNoToken = errors.New("oauth2client: token source returned no token")
+
+// run calls src for f, then records and publishes the outcome.
+func (c *CachedSource) run(ctx context.Context, f *flight) {
+	var tok *Token
+	err := errNoSource
+	if c.src != nil {
+		ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+		tok, err = c.src.Token(ctx)
+		cancel()
+	}
+	now := c.now()
+	switch {
+	case err != nil:
+	case tok == nil:
+		err = errNoToken
+	case !tok.Valid(now):
+		err = fmt.Errorf("oauth2client: token source returned an expired token (expiry %s)", tok.Expiry.Format(time.RFC3339))
+	}
+	var e *cacheEntry
+	if err == nil {
+		e = c.newEntry(tok, now)
+		if c.onToken != nil {
+			c.onToken(tok) // before the token is served to anyone
+		}
+	}
+	c.mu.Lock()
+	if err != nil {
+		c.backoff = min(max(2*c.backoff, minBackoff), maxBackoff)
+		c.retryAt = now.Add(c.backoff)
+		c.lastErr = err
+		tok = nil
+	} else {
+		c.cur.Store(e)
+		c.backoff, c.retryAt, c.lastErr = 0, time.Time{}, nil
+	}
+	c.fl = nil
+	c.mu.Unlock()
+	f.tok, f.err = tok, err
+	close(f.done)
+	if c.refreshed != nil {
+		c.refreshed()
+	}
 }

@@ -4,6 +4,6 @@ go 1.26.0
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
-	golang.org/x/oauth2 v0.38.0 // indirect
+	golang.org/x/oauth2 v0.38.0
 	golang.org/x/sync v0.25.0 // indirect
 )
