@@ -3,9 +3,9 @@ package oauth2test
 import (
 	"bytes"
 	"crypto/subtle"
-	"io"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"

@@ -73,6 +73,10 @@ type Options struct {
 	DefaultUser string
 	// Clients are registered as if by [Server.RegisterClient].
 	Clients []Client
+	// SigningKey signs ID tokens. Nil means a new RSA 2048 key generated
+	// by NewServer; tests starting many servers can share one key to save
+	// the time that takes.
+	SigningKey *rsa.PrivateKey
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests
@@ -148,10 +152,14 @@ func NewServer(opts *Options) *Server {
 	}
 	o.Listener = nil
 
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		ln.Close()
-		panic(fmt.Sprintf("oauth2test: generate RSA key: %v", err))
+	key := o.SigningKey
+	if key == nil {
+		var err error
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			ln.Close()
+			panic(fmt.Sprintf("oauth2test: generate RSA key: %v", err))
+		}
 	}
 	kid := randomString(8)
 	signer, err := jose.NewSigner(

@@ -46,10 +46,10 @@ type authCode struct {
 
 // accessToken is an issued access token.
 type accessToken struct {
-	grant  *grant
-	scopes []string
-	issued time.Time
-	expiry time.Time
+	grant   *grant
+	scopes  []string
+	issued  time.Time
+	expiry  time.Time
 	revoked bool
 }
 
