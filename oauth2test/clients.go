@@ -1,0 +1,160 @@
+package oauth2test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Client authentication methods (RFC 7591 §2, OIDC Core §9) accepted in
+// [Client].AuthMethod.
+const (
+	AuthMethodBasic = "client_secret_basic"
+	AuthMethodPost  = "client_secret_post"
+	AuthMethodNone  = "none"
+)
+
+// Client is an OAuth client registered with a [Server].
+type Client struct {
+	// ID is the client_id. It must not be empty.
+	ID string
+	// Secret is the client_secret; empty for a public client.
+	Secret string
+	// RedirectURIs are the registered redirect URIs. A loopback URI
+	// (http://127.0.0.1, http://[::1] or http://localhost) matches the same
+	// URI with any port (RFC 8252 §7.3); any other must match exactly.
+	RedirectURIs []string
+	// AnyLoopbackRedirect accepts any http redirect URI on a loopback host,
+	// with any port and path, as Google's "installed" clients do.
+	AnyLoopbackRedirect bool
+	// AuthMethod is how the client authenticates to the token,
+	// introspection and revocation endpoints: AuthMethodBasic,
+	// AuthMethodPost or AuthMethodNone. Empty means either of the first two
+	// when Secret is set, and none otherwise.
+	AuthMethod string
+}
+
+// RegisterClient registers c, replacing any client with the same ID.
+func (s *Server) RegisterClient(c Client) error {
+	if c.ID == "" {
+		return fmt.Errorf("oauth2test: register client: empty ID")
+	}
+	switch c.AuthMethod {
+	case "":
+	case AuthMethodBasic, AuthMethodPost:
+		if c.Secret == "" {
+			return fmt.Errorf("oauth2test: register client %q: auth method %s needs a Secret", c.ID, c.AuthMethod)
+		}
+	case AuthMethodNone:
+		if c.Secret != "" {
+			return fmt.Errorf("oauth2test: register client %q: auth method none with a Secret", c.ID)
+		}
+	default:
+		return fmt.Errorf("oauth2test: register client %q: unsupported AuthMethod %q", c.ID, c.AuthMethod)
+	}
+	for _, u := range c.RedirectURIs {
+		p, err := url.Parse(u)
+		if err != nil || !p.IsAbs() || p.Fragment != "" {
+			return fmt.Errorf("oauth2test: register client %q: invalid redirect URI %q", c.ID, u)
+		}
+	}
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[c.ID] = &c
+	return nil
+}
+
+// methodAllowed reports whether the client may authenticate with method.
+func (c *Client) methodAllowed(method string) bool {
+	switch c.AuthMethod {
+	case "":
+		if c.Secret == "" {
+			return method == AuthMethodNone
+		}
+		return method == AuthMethodBasic || method == AuthMethodPost
+	default:
+		return method == c.AuthMethod
+	}
+}
+
+// public reports whether the client has no secret.
+func (c *Client) public() bool { return c.Secret == "" }
+
+// redirectAllowed reports whether uri is a redirect URI of the client.
+func (c *Client) redirectAllowed(uri string) bool {
+	got, err := url.Parse(uri)
+	if err != nil || got.Fragment != "" || got.User != nil {
+		return false
+	}
+	if c.AnyLoopbackRedirect && got.Scheme == "http" && isLoopbackHost(got.Hostname()) {
+		return true
+	}
+	for _, reg := range c.RedirectURIs {
+		if reg == uri {
+			return true
+		}
+		want, err := url.Parse(reg)
+		if err != nil || want.Scheme != "http" || !isLoopbackHost(want.Hostname()) {
+			continue
+		}
+		if got.Scheme == "http" && got.Hostname() == want.Hostname() &&
+			got.EscapedPath() == want.EscapedPath() && got.RawQuery == want.RawQuery {
+			return true
+		}
+	}
+	return false
+}
+
+// isLoopbackHost reports whether host is "localhost" or a loopback IP.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ClientSecretsJSON returns a client_secrets.json document of the
+// "installed" kind for the registered client id, pointing at s. A client
+// with AnyLoopbackRedirect and no registered redirect URIs is given
+// "http://127.0.0.1" and "http://localhost".
+func (s *Server) ClientSecretsJSON(id string) ([]byte, error) {
+	s.mu.Lock()
+	c, ok := s.clients[id]
+	var cc Client
+	if ok {
+		cc = *c
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("oauth2test: client secrets: no client %q registered", id)
+	}
+	redirects := cc.RedirectURIs
+	if len(redirects) == 0 && cc.AnyLoopbackRedirect {
+		redirects = []string{"http://127.0.0.1", "http://localhost"}
+	}
+	if redirects == nil {
+		redirects = []string{}
+	}
+	doc := map[string]any{"installed": map[string]any{
+		"client_id":      cc.ID,
+		"client_secret":  cc.Secret,
+		"auth_uri":       s.URL + PathAuthorize,
+		"token_uri":      s.URL + PathToken,
+		"redirect_uris":  redirects,
+		"revoke_uri":     s.URL + PathRevoke,
+		"token_info_uri": s.URL + PathTokenInfo,
+	}}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("oauth2test: client secrets: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// scopeString joins scopes with spaces.
+func scopeString(scopes []string) string { return strings.Join(scopes, " ") }

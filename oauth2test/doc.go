@@ -1,0 +1,60 @@
+// Package oauth2test runs an OAuth 2.0 authorization server and OpenID
+// Provider in-process, for tests and local development. It is shaped like
+// [net/http/httptest]: [NewServer] starts a real HTTP server on a loopback
+// address, [Server.URL] is its issuer, [Server.Client] talks to it and
+// [Server.Close] stops it.
+//
+// It is a test and development tool, not an authorization server to deploy:
+// state lives in memory, any user name is accepted without a password, and
+// it only ever listens on 127.0.0.1, [::1] or localhost.
+//
+// # Endpoints
+//
+// Relative to [Server.URL]:
+//
+//   - [PathOIDCConfig] and [PathOAuthConfig]: discovery metadata (OpenID
+//     Connect Discovery 1.0, RFC 8414), the same document at both.
+//   - [PathJWKS]: the RSA public key that signs ID tokens (RS256), generated
+//     when the server starts.
+//   - [PathAuthorize]: the authorization endpoint (RFC 6749 §4.1). It shows
+//     an HTML consent page with Allow and Deny buttons and a user name, or
+//     approves at once with [Options].AutoApprove. An unknown client or
+//     redirect URI is shown as an error page and never redirected; other
+//     errors are redirected to the client (§4.1.2.1). Responses carry the
+//     issuer in "iss" (RFC 9207). PKCE (RFC 7636, S256 and plain) is checked
+//     and required of public clients.
+//   - [PathToken]: the token endpoint for the authorization_code,
+//     refresh_token (with optional rotation, [Options].RotateRefreshTokens)
+//     and client_credentials grants. Codes are single-use; ID tokens are
+//     issued when the openid scope was granted.
+//   - [PathRevoke]: revocation (RFC 7009), also accepting Google's ?token=.
+//     Revoking a refresh token revokes the access tokens issued with it.
+//   - [PathTokenInfo]: Google-style token info for an access_token.
+//   - [PathIntrospect]: introspection (RFC 7662), with client
+//     authentication.
+//   - [PathUserInfo]: OpenID Connect UserInfo, for a bearer token with the
+//     openid scope.
+//   - [PathCalendarList]: a protected sample API answering like Google
+//     Calendar's calendarList.list for the bearer token's user.
+//   - [PathMetrics]: counters in the Prometheus text format, among them
+//     oauth2test_token_requests_total{grant_type="..."}, labelled with the
+//     grant_type parameter exactly as received.
+//
+// # Clients and users
+//
+// Register clients with [Server.RegisterClient] or [Options].Clients; each
+// authenticates with client_secret_basic, client_secret_post or none
+// ([Client].AuthMethod). Loopback redirect URIs match any port (RFC 8252
+// §7.3). [Server.ClientSecretsJSON] writes a client_secrets.json for a
+// client. Users need no registration: a user named "bob" has subject "bob"
+// and email bob@example.com. The default user is [DefaultUser], "alice".
+//
+// # Time, faults and counters
+//
+// Tokens expire after [Options].TokenTTL on the clock [Options].Now, which
+// [Server.Advance] moves forward; [Server.ExpireAll] expires every access
+// token at once. [Server.MintToken] issues tokens without a browser.
+// [Server.InjectFault] makes an endpoint slow, fail with a status or an
+// OAuth error such as invalid_grant, or answer a malformed or oversized
+// body. [Server.TokenRequests] and [Server.Requests] count requests.
+package oauth2test
