@@ -68,6 +68,5 @@
 // names, unlocking it first (which may show a password prompt on a
 // desktop). A gnome-keyring-daemon started with --unlock and a password
 // on stdin creates an unlocked "login" collection in a new data folder,
-// which is how this package's tests run it; see the README of the tests
-// in keyring_test.go's TestMain.
+// which is how this package's tests run it (see secretservice_test.go).
 package keyring
