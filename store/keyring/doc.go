@@ -8,9 +8,9 @@
 // A [Store] opened with [New](service, opts) keeps one keyring item per
 // key: the service is the item's service, the key its user name, and the
 // value the credentials JSON that [oauth2client.ParseCredentialsJSON]
-// reads and [oauth2client.Credentials.MarshalJSON] writes (the format of
-// Python oauth2client's keyring_storage, so short values are shared with
-// it).
+// reads and [oauth2client.Credentials.MarshalJSON] writes: Python
+// oauth2client's format, which its keyring_storage keeps the same way
+// (one item per service and user name).
 //
 // Keys are non-empty UTF-8 of at most [MaxKeyLen] bytes without NUL
 // bytes. User names starting with "__oauth2client/" are the store's own:

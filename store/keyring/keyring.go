@@ -23,10 +23,11 @@ import (
 
 // DefaultChunkSize is the largest value, in bytes, stored in one keyring
 // item when [Options].ChunkSize is zero. Windows Credential Manager takes
-// at most 2560 bytes per credential and go-keyring's macOS backend at most
-// about 3000 bytes of service, user name and base64-encoded value together;
-// 2000 bytes fits both with room for a key of [MaxKeyLen] bytes.
-const DefaultChunkSize = 2000
+// at most 2560 bytes per credential, and go-keyring's macOS backend about
+// 3000 bytes of service, user name and base64-encoded value together;
+// 1800 bytes (2400 in base64) fits both with a service and key of
+// [MaxKeyLen] bytes each.
+const DefaultChunkSize = 1800
 
 // MinChunkSize is the smallest [Options].ChunkSize accepted: a chunk
 // manifest must fit in one item.
