@@ -296,10 +296,10 @@ func TestKindMismatch(t *testing.T) {
 
 func TestMultistoreKeyDict(t *testing.T) {
 	tests := map[string]string{
-		"plain":                    `{"key":"plain"}`,
-		`{"a":1}`:                  `{"a":1}`,
-		`{"key":"x"}`:              `{"key":"{\"key\":\"x\"}"}`,
-		`{ "a": 1 }`:               `{"key":"{ \"a\": 1 }"}`,
+		"plain":       `{"key":"plain"}`,
+		`{"a":1}`:     `{"a":1}`,
+		`{"key":"x"}`: `{"key":"{\"key\":\"x\"}"}`,
+		`{ "a": 1 }`:  `{"key":"{ \"a\": 1 }"}`,
 		store.ClassicKey("c", "u", []string{"s"}): store.ClassicKey("c", "u", []string{"s"}),
 	}
 	for key, want := range tests {

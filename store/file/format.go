@@ -57,7 +57,6 @@ const (
 	goVersion      = 1
 )
 
-
 // entry is one stored credential, kept as the JSON object read, so that
 // entries and fields this package does not understand are written back as
 // they were.
