@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -82,6 +83,13 @@ func writeFile(path string, data []byte, hook writeHook) (err error) {
 	if err := refuseSymlink(path, "credentials file"); err != nil {
 		return err
 	}
+	// Temp files are made only under the exclusive lock, which we hold: any
+	// left now belong to a writer that crashed.
+	if stale, _ := filepath.Glob(filepath.Join(dir, "."+escapeGlob(base)+".tmp-*")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("store/file: write %s: create temp file in %s: %w", path, dir, err)
@@ -141,4 +149,16 @@ func syncDir(dir string) error {
 		return fmt.Errorf("store/file: fsync folder %s: %w", dir, err)
 	}
 	return nil
+}
+
+// escapeGlob quotes the pattern characters of s for filepath.Glob.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
