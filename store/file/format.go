@@ -174,9 +174,9 @@ func parse(data []byte, def Format) (*doc, error) {
 	case top[goVersionField] != nil:
 		return parseGo(top)
 	case top["file_version"] != nil:
-		var v json.Number
-		if err := json.Unmarshal(top["file_version"], &v); err != nil {
-			return nil, corrupt("file_version is %s, want a number", jsonKind(top["file_version"]))
+		v, err := number(top, "file_version")
+		if err != nil {
+			return nil, err
 		}
 		switch v.String() {
 		case "1":
@@ -193,6 +193,15 @@ func parse(data []byte, def Format) (*doc, error) {
 	return &doc{format: FormatSingle, entries: []entry{{key: SingleKey, cred: json.RawMessage(data)}}}, nil
 }
 
+// number reads the version field name of top, which must be a JSON number.
+func number(top map[string]json.RawMessage, name string) (json.Number, error) {
+	var v json.Number
+	if jsonKind(top[name]) != "a number" || json.Unmarshal(top[name], &v) != nil {
+		return "", corrupt("%s is %s, want a number", name, jsonKind(top[name]))
+	}
+	return v, nil
+}
+
 func clip(s string) string {
 	if len(s) > 40 {
 		return s[:40] + "..."
@@ -201,9 +210,9 @@ func clip(s string) string {
 }
 
 func parseGo(top map[string]json.RawMessage) (*doc, error) {
-	var v json.Number
-	if err := json.Unmarshal(top[goVersionField], &v); err != nil {
-		return nil, corrupt("%s is %s, want a number", goVersionField, jsonKind(top[goVersionField]))
+	v, err := number(top, goVersionField)
+	if err != nil {
+		return nil, err
 	}
 	if v.String() != strconv.Itoa(goVersion) {
 		return nil, corrupt("unsupported %s version %s (this program reads %d)", goVersionField, clip(v.String()), goVersion)

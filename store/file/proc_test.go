@@ -76,6 +76,14 @@ func TestHelperProcess(t *testing.T) {
 			}
 			fmt.Println(n)
 		}
+	case "save":
+		// Report what Load and Save do (for the read-only folder test).
+		if _, err := s.Load(ctx, "k"); err != nil {
+			fmt.Println("load:", err)
+		} else {
+			fmt.Println("load ok")
+		}
+		fmt.Println("save:", s.Save(ctx, "k", counterCredentials(99)))
 	case "hold":
 		// Hold the exclusive lock until stdin closes.
 		unlock, err := s.lock(ctx, true)
