@@ -32,6 +32,18 @@ func Credentials(access string, expiry time.Time) *oauth2client.Credentials {
 // return a store on a fresh medium, as shared behaviour is tested by the
 // implementation's own cross-process tests.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	run(t, open, false)
+}
+
+// RunSingle runs the contract suite on a store of one entry that answers
+// to every key (such as a one-credential file): as Run, except that List
+// reports the one entry under a key of the store's choosing and Delete of
+// any key removes it.
+func RunSingle(t *testing.T, open func(t *testing.T) store.Store) {
+	run(t, open, true)
+}
+
+func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 	ctx := context.Background()
 	expiry := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	access := func(t *testing.T, s store.Store, key string) string {
@@ -83,6 +95,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 	t.Run("DeleteAndList", func(t *testing.T) {
 		s := open(t)
+		if single {
+			deleteAndListSingle(t, s)
+			return
+		}
 		for _, k := range []string{"b", "a", "c"} {
 			if err := s.Save(ctx, k, Credentials("at-"+k, expiry)); err != nil {
 				t.Fatal(err)
@@ -204,4 +220,35 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("stored refresh token %q, want rotated-1", rt)
 		}
 	})
+}
+
+func deleteAndListSingle(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if keys, err := s.List(ctx); err != nil || len(keys) != 0 {
+		t.Fatalf("List of an empty store = %q, %v; want none", keys, err)
+	}
+	if err := s.Save(ctx, "a", Credentials("at-a", time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := s.List(ctx)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("List = %q, %v; want one key", keys, err)
+	}
+	for _, k := range []string{"a", keys[0], "any"} {
+		if c, err := s.Load(ctx, k); err != nil || c.CurrentToken().AccessToken != "at-a" {
+			t.Errorf("Load(%q) = %v; want the one entry", k, err)
+		}
+	}
+	if err := s.Delete(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "a"); err != nil {
+		t.Errorf("Delete of a missing entry: %v, want nil", err)
+	}
+	if keys, err := s.List(ctx); err != nil || len(keys) != 0 {
+		t.Errorf("List after Delete = %q, %v; want none", keys, err)
+	}
+	if _, err := s.Load(ctx, "a"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Load after Delete: %v, want ErrNotFound", err)
+	}
 }

@@ -1,0 +1,129 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// DefaultLockTimeout is how long an operation waits for the lock when
+// Options.LockTimeout is zero.
+const DefaultLockTimeout = 10 * time.Second
+
+// lockRetry is how often a busy lock is tried again.
+const lockRetry = 5 * time.Millisecond
+
+// ErrLockTimeout is wrapped by the error an operation returns when it could
+// not take the lock on PATH.lock within Options.LockTimeout.
+var ErrLockTimeout = errors.New("timed out waiting for the lock")
+
+// procLocks holds one in-process lock per lock file (by absolute path):
+// POSIX record locks do not exclude each other within one process, and
+// closing any descriptor of the lock file drops them all, so only one
+// goroutine at a time may hold, or open, a lock file.
+var (
+	procLocksMu sync.Mutex
+	procLocks   = map[string]chan struct{}{}
+)
+
+func procLock(path string) chan struct{} {
+	procLocksMu.Lock()
+	defer procLocksMu.Unlock()
+	ch, ok := procLocks[path]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		procLocks[path] = ch
+	}
+	return ch
+}
+
+// lock takes the in-process lock, then flock(2) and a POSIX record lock
+// (fcntl) on the lock file: exclusive for a read-modify-write, shared for a
+// read. It returns the function that releases them all.
+func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
+	timeout := s.opts.LockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	lctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("store/file: waiting for the lock on %s: %w", s.lockPath, ctx.Err())
+		}
+		if lctx.Err() != nil {
+			return fmt.Errorf("store/file: %w on %s after %v (another process or goroutine holds it)", ErrLockTimeout, s.lockPath, timeout)
+		}
+		return fmt.Errorf("store/file: lock %s: %w", s.lockPath, err)
+	}
+
+	ch := procLock(s.lockPath)
+	select {
+	case ch <- struct{}{}:
+	case <-lctx.Done():
+		return nil, fail(lctx.Err())
+	}
+	unlockProc := func() { <-ch }
+
+	// Our own descriptor for the record lock; it also creates the lock
+	// file, refusing a symlink.
+	if err := refuseSymlink(s.lockPath, "lock file"); err != nil {
+		unlockProc()
+		return nil, err
+	}
+	f, err := os.OpenFile(s.lockPath, os.O_CREATE|os.O_RDWR|oNoFollow, 0o600)
+	if err != nil {
+		unlockProc()
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("store/file: lock file %s is a symbolic link: %w", s.lockPath, ErrSymlink)
+		}
+		return nil, fail(err)
+	}
+	fl := flock.New(s.lockPath, flock.SetFlag(os.O_CREATE|os.O_RDWR|oNoFollow), flock.SetPermissions(0o600))
+	var ok bool
+	if exclusive {
+		ok, err = fl.TryLockContext(lctx, lockRetry)
+	} else {
+		ok, err = fl.TryRLockContext(lctx, lockRetry)
+	}
+	if err != nil || !ok {
+		f.Close()
+		unlockProc()
+		return nil, fail(err)
+	}
+	if err := recordLock(lctx, f, exclusive); err != nil {
+		fl.Unlock()
+		f.Close()
+		unlockProc()
+		return nil, fail(err)
+	}
+	return func() {
+		recordUnlock(f)
+		f.Close()
+		fl.Unlock()
+		unlockProc()
+	}, nil
+}
+
+// pollLock calls try until it reports success or an error, or ctx ends.
+func pollLock(ctx context.Context, try func() (bool, error)) error {
+	t := time.NewTicker(lockRetry)
+	defer t.Stop()
+	for {
+		ok, err := try()
+		if ok || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

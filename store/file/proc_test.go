@@ -1,0 +1,396 @@
+package file
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store"
+)
+
+// The cross-process tests re-run this test binary as a child selected by
+// FILESTORE_HELPER (its role), with FILESTORE_PATH naming the file.
+const (
+	envRole = "FILESTORE_HELPER"
+	envPath = "FILESTORE_PATH"
+	envArg  = "FILESTORE_ARG"
+)
+
+// TestHelperProcess is the child's body; it does nothing in a normal run.
+func TestHelperProcess(t *testing.T) {
+	role := os.Getenv(envRole)
+	if role == "" {
+		return
+	}
+	ctx := context.Background()
+	path := os.Getenv(envPath)
+	fail := func(err error) {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(2)
+	}
+	s, err := OpenAuto(ctx, path, &Options{LockTimeout: time.Minute})
+	if err != nil {
+		fail(err)
+	}
+	switch role {
+	case "token":
+		// Ask for a token through credentials bound to the store.
+		c, err := store.Bind(ctx, s, "k", nil)
+		if err != nil {
+			fail(err)
+		}
+		tok, err := c.Token(ctx)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println(tok.AccessToken)
+	case "writer":
+		// Save forever; each Save carries the next refresh token counter,
+		// printed once committed.
+		n := 0
+		if c, err := s.Load(ctx, "k"); err == nil {
+			n = counter(c)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			fail(err)
+		}
+		for {
+			n++
+			if err := s.Save(ctx, "k", counterCredentials(n)); err != nil {
+				fail(err)
+			}
+			fmt.Println(n)
+		}
+	case "save":
+		// Report what Load and Save do (for the read-only folder test).
+		if _, err := s.Load(ctx, "k"); err != nil {
+			fmt.Println("load:", err)
+		} else {
+			fmt.Println("load ok")
+		}
+		fmt.Println("save:", s.Save(ctx, "k", counterCredentials(99)))
+	case "hold":
+		// Hold the exclusive lock until stdin closes.
+		unlock, err := s.lock(ctx, true)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println("locked")
+		io.Copy(io.Discard, os.Stdin)
+		unlock()
+	default:
+		fail(fmt.Errorf("unknown role %q", role))
+	}
+	os.Exit(0)
+}
+
+// helper returns the command that runs this binary as a child in role.
+func helper(t *testing.T, role, path string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), envRole+"="+role, envPath+"="+path)
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// counterCredentials are credentials whose refresh token carries n, with a
+// long access token so that a write takes a moment.
+func counterCredentials(n int) *oauth2client.Credentials {
+	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+		ClientID: "client", ClientSecret: "secret", TokenURI: "http://127.0.0.1:1/token",
+		Scopes: []string{"a", "b"},
+	}, &oauth2client.Token{AccessToken: strings.Repeat("x", 4096) + strconv.Itoa(n),
+		RefreshToken: "rt-" + strconv.Itoa(n), Expiry: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+}
+
+func counter(c *oauth2client.Credentials) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(c.CurrentToken().RefreshToken, "rt-"))
+	return n
+}
+
+// tokenServer answers every refresh with a new, rotated token and counts
+// the requests.
+type tokenServer struct {
+	*httptest.Server
+	refreshes atomic.Int32
+}
+
+func newTokenServer(t *testing.T) *tokenServer {
+	ts := &tokenServer{}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("grant_type") != "refresh_token" {
+			http.Error(w, `{"error":"unsupported_grant_type"}`, http.StatusBadRequest)
+			return
+		}
+		n := ts.refreshes.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"new-%d","token_type":"Bearer","expires_in":3600,"refresh_token":"rotated-%d"}`, n, n)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// seedExpired saves expired credentials under "k" at path in format f.
+func seedExpired(t *testing.T, path string, f Format, tokenURI string) {
+	t.Helper()
+	var s *Store
+	var err error
+	if f == FormatSingle {
+		s, err = OpenSingle(path, nil)
+	} else {
+		s, err = Open(path, &Options{NewFormat: f})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "client", ClientSecret: "secret", TokenURI: tokenURI},
+		&oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)})
+	if err := s.Save(context.Background(), "k", c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkRefreshedOnce(t *testing.T, ts *tokenServer, path string) {
+	t.Helper()
+	if n := ts.refreshes.Load(); n != 1 {
+		t.Errorf("%d refresh requests reached the token endpoint, want 1", n)
+	}
+	s, err := OpenAuto(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Load(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok := c.CurrentToken(); tok.AccessToken != "new-1" || tok.RefreshToken != "rotated-1" {
+		t.Errorf("stored token %q / %q, want new-1 / rotated-1", tok.AccessToken, tok.RefreshToken)
+	}
+}
+
+// TestProcessesRefreshOnce: 16 processes sharing one file whose token has
+// expired each ask for a token; one refresh reaches the token endpoint.
+func TestProcessesRefreshOnce(t *testing.T) {
+	for _, f := range []Format{FormatSingle, FormatGo, FormatMultiprocess, FormatMultistore} {
+		t.Run(f.String(), func(t *testing.T) {
+			ts := newTokenServer(t)
+			path := filepath.Join(t.TempDir(), "creds.json")
+			seedExpired(t, path, f, ts.URL)
+			const n = 16
+			cmds := make([]*exec.Cmd, n)
+			outs := make([]strings.Builder, n)
+			for i := range cmds {
+				cmds[i] = helper(t, "token", path)
+				cmds[i].Stdout = &outs[i]
+				if err := cmds[i].Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, cmd := range cmds {
+				if err := cmd.Wait(); err != nil {
+					t.Errorf("child %d: %v", i, err)
+				}
+				if got := strings.TrimSpace(outs[i].String()); got != "new-1" {
+					t.Errorf("child %d got token %q, want new-1", i, got)
+				}
+			}
+			checkRefreshedOnce(t, ts, path)
+		})
+	}
+}
+
+// TestGoroutinesRefreshOnce: 16 goroutines, each with its own Store on one
+// path, ask for a token; one refresh reaches the token endpoint.
+func TestGoroutinesRefreshOnce(t *testing.T) {
+	ctx := context.Background()
+	ts := newTokenServer(t)
+	path := filepath.Join(t.TempDir(), "creds.json")
+	seedExpired(t, path, FormatGo, ts.URL)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(path, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			c, err := store.Bind(ctx, s, "k", nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if tok, err := c.Token(ctx); err != nil || tok.AccessToken != "new-1" {
+				t.Errorf("Token = %v, %v; want new-1", tok, err)
+			}
+		}()
+	}
+	wg.Wait()
+	checkRefreshedOnce(t, ts, path)
+}
+
+// TestSIGKILL kills a child that saves in a loop at random moments; the
+// file always holds a complete credential, the last committed one or the
+// one being written.
+func TestSIGKILL(t *testing.T) {
+	rounds := 200
+	if testing.Short() {
+		rounds = 20
+	}
+	formats := []Format{FormatSingle, FormatGo, FormatMultiprocess, FormatMultistore}
+	dir := t.TempDir()
+	paths := make([]string, len(formats))
+	for i, f := range formats {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("creds-%d.json", i))
+		if f == FormatSingle {
+			continue // created by the child's first Save
+		}
+		s, _ := Open(paths[i], &Options{NewFormat: f})
+		if err := s.Save(context.Background(), "other", counterCredentials(-1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := make([]int, len(formats))
+	for round := range rounds {
+		i := round % len(formats)
+		cmd := helper(t, "writer", paths[i])
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = nil
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(stdout)
+		// Kill after a random number of commits plus a random delay.
+		for range rand.IntN(4) {
+			if lines.Scan() {
+				last[i], _ = strconv.Atoi(lines.Text())
+			}
+		}
+		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		for lines.Scan() {
+			last[i], _ = strconv.Atoi(lines.Text())
+		}
+		cmd.Wait()
+
+		s, err := OpenAuto(context.Background(), paths[i], nil)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		c, err := s.Load(context.Background(), "k")
+		if errors.Is(err, store.ErrNotFound) && last[i] == 0 {
+			continue // killed before the first commit
+		}
+		if err != nil {
+			t.Fatalf("round %d (%v): %v", round, formats[i], err)
+		}
+		got := counter(c)
+		if got != last[i] && got != last[i]+1 {
+			t.Fatalf("round %d (%v): file holds rt-%d, last committed rt-%d", round, formats[i], got, last[i])
+		}
+		if !strings.HasSuffix(c.CurrentToken().AccessToken, strconv.Itoa(got)) {
+			t.Fatalf("round %d: access token does not match refresh token rt-%d", round, got)
+		}
+		last[i] = got
+		if tmps, _ := filepath.Glob(filepath.Join(dir, "."+filepath.Base(paths[i])+".tmp-*")); len(tmps) > 1 {
+			t.Fatalf("round %d: temp files pile up: %q", round, tmps)
+		}
+		if formats[i] != FormatSingle {
+			if _, err := s.Load(context.Background(), "other"); err != nil {
+				t.Fatalf("round %d: other entry: %v", round, err)
+			}
+		}
+	}
+}
+
+// startHolder starts a child holding the exclusive lock on path's lock
+// file and returns it with the pipe that releases it when closed.
+func startHolder(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
+	cmd := helper(t, "hold", path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("holder: %q, %v", line, err)
+	}
+	return cmd, stdin
+}
+
+// TestLockHeldByLiveProcess: a lock held by a live process makes an
+// operation fail after LockTimeout, naming the lock file; nothing is lost.
+func TestLockHeldByLiveProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "creds.json")
+	seedExpired(t, path, FormatGo, "http://127.0.0.1:1/token")
+	before, _ := os.ReadFile(path)
+	cmd, release := startHolder(t, path)
+	s, _ := Open(path, &Options{LockTimeout: 100 * time.Millisecond})
+	err := s.Save(ctx, "k", counterCredentials(1))
+	if !errors.Is(err, ErrLockTimeout) || !strings.Contains(err.Error(), path+".lock") {
+		t.Errorf("Save under a held lock: %v; want ErrLockTimeout naming %s.lock", err, path)
+	}
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, ErrLockTimeout) {
+		t.Errorf("Load under a held lock: %v; want ErrLockTimeout", err)
+	}
+	// The caller's own context ending is reported as such.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Save(cctx, "k", counterCredentials(1)); !errors.Is(err, context.Canceled) {
+		t.Errorf("Save with a canceled context: %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("file changed")
+	}
+	release.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	s.opts.LockTimeout = time.Minute
+	if err := s.Save(ctx, "k", counterCredentials(1)); err != nil {
+		t.Errorf("Save after the holder released the lock: %v", err)
+	}
+}
+
+// TestLockLeftByDeadProcess: a lock file left by a process killed while
+// holding the lock does not block.
+func TestLockLeftByDeadProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "creds.json")
+	seedExpired(t, path, FormatGo, "http://127.0.0.1:1/token")
+	cmd, _ := startHolder(t, path)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := os.Stat(path + ".lock"); err != nil {
+		t.Fatalf("lock file: %v", err)
+	}
+	s, _ := Open(path, &Options{LockTimeout: time.Minute})
+	if err := s.Save(ctx, "k", counterCredentials(7)); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Load(ctx, "k"); err != nil || counter(c) != 7 {
+		t.Fatalf("Load: %v", err)
+	}
+}
