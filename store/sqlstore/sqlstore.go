@@ -83,7 +83,7 @@ type Store struct {
 	// their context ends, instead of polling SQLite's busy handler.
 	writeGate chan struct{}
 
-	qLoad, qList, qDelete, qSave string
+	qLoad, qList, qDelete, qSave            string
 	qSelectForUpdate, qPlaceholder, qUpdate string
 }
 
