@@ -23,13 +23,15 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-var ctx = context.Background()
+var (
+	ctx    = context.Background()
+	expiry = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+)
 
 // tables numbers the tables tests make on a shared PostgreSQL database.
 var tables atomic.Int32
 
 func uniqueTable() string { return fmt.Sprintf("creds_%d", tables.Add(1)) }
-
 
 // backend opens stores of one dialect for a test.
 type backend struct {
