@@ -35,6 +35,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// debianBin matches the folders Debian's postgresql-VERSION packages
+// install the server programs in.
+var debianBin = "/usr/lib/postgresql/*/bin"
+
 var errNotInstalled = errors.New("PostgreSQL server binaries (initdb, pg_ctl) not found; install Debian's postgresql package")
 
 var (
@@ -86,11 +90,9 @@ func Start(t testing.TB) string {
 			})
 		}
 	}
-	if errors.Is(err, errNotInstalled) && os.Getenv("CI") != "true" {
-		t.Skip("pgtest:", err)
-	}
 	if err != nil {
-		t.Fatal("pgtest:", err)
+		startFailed(t, err)
+		return ""
 	}
 	databases++
 	name := "test" + strconv.Itoa(databases)
@@ -105,6 +107,16 @@ func Start(t testing.TB) string {
 		t.Fatal("pgtest: creating a database:", err)
 	}
 	return srv.dsn(name)
+}
+
+// startFailed skips the test when PostgreSQL is not installed, unless CI
+// is "true", and fails it otherwise.
+func startFailed(t testing.TB, err error) {
+	t.Helper()
+	if errors.Is(err, errNotInstalled) && os.Getenv("CI") != "true" {
+		t.Skip("pgtest:", err)
+	}
+	t.Fatal("pgtest:", err)
 }
 
 // server is one running PostgreSQL.
@@ -123,7 +135,7 @@ func (s *server) dsn(db string) string {
 // findBin returns the folder holding initdb and pg_ctl: Debian's newest
 // /usr/lib/postgresql/VERSION/bin, else the PATH.
 func findBin() (string, error) {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	dirs, _ := filepath.Glob(debianBin)
 	version := func(d string) int {
 		n, _ := strconv.Atoi(filepath.Base(filepath.Dir(d)))
 		return n
