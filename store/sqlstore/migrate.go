@@ -28,17 +28,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		return nil
 	}
 	if err == nil && v > schemaVersion {
-		return s.newerSchema(v)
+		err = s.newerSchema(v)
+	} else {
+		err = s.withWriteLock(ctx, s.migrateLocked)
 	}
-	if err := s.withWriteLock(ctx, s.migrateLocked); err != nil {
+	if err != nil {
 		return s.errorf("creating or migrating table "+s.table, "", err)
 	}
 	return nil
 }
 
 func (s *Store) newerSchema(v int) error {
-	return fmt.Errorf("sqlstore: %s: table %s has layout version %d; this version of the package knows layouts up to %d",
-		s.name, s.table, v, schemaVersion)
+	return fmt.Errorf("layout version %d is newer than this package knows (%d)", v, schemaVersion)
 }
 
 // readSchemaVersion returns the recorded layout version: 0 when none is

@@ -112,6 +112,7 @@ func TestMigrateRefusals(t *testing.T) {
 					s.Close()
 					t.Fatal("open succeeded")
 				}
+				t.Log(err)
 				if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), table) {
 					t.Errorf("error %q, want one naming %s and containing %q", err, table, c.want)
 				}
