@@ -11,6 +11,10 @@
 //
 // When the binaries are missing, Start skips the test, or fails it when
 // the environment variable CI is "true".
+//
+// pg_ctl runs the server in the background: a test binary killed before
+// its cleanup (a -timeout panic, SIGKILL) leaves it running, with its
+// folder pgtest-* under the temporary folder.
 package pgtest
 
 import (
