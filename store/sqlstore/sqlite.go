@@ -1,0 +1,80 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// OpenSQLite opens, or creates with mode 0600, the SQLite database at path
+// through modernc.org/sqlite (pure Go, no cgo) and returns a store on it.
+// The database is put in WAL mode, so readers never wait for a writer, and
+// every connection waits up to opts.BusyTimeout for another's lock. SQLite
+// gives the -wal and -shm files the database file's mode. Close closes the
+// database. opts may be nil.
+//
+// Processes on one machine may share the file; SQLite's locks do not work
+// on network file systems, so use PostgreSQL for replicas on several
+// machines.
+func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.Name = "sqlite:" + path
+	if path == "" {
+		return nil, errors.New("sqlstore: OpenSQLite: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", o.Name, err)
+	}
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		f.Close()
+	case errors.Is(err, fs.ErrExist):
+		// An existing database keeps its mode.
+	default:
+		return nil, fmt.Errorf("sqlstore: %s: creating the database file: %w", o.Name, err)
+	}
+	busy := o.BusyTimeout
+	if busy <= 0 {
+		busy = 30 * time.Second
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(abs, busy))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", o.Name, err)
+	}
+	s, err := newStore(ctx, db, true, SQLite, o)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN returns a modernc.org/sqlite DSN for the absolute path: an
+// SQLite URI, so that any byte of the path survives, with the pragmas every
+// pooled connection runs when it opens.
+func sqliteDSN(abs string, busy time.Duration) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/...
+	}
+	u := url.URL{Scheme: "file", Path: p}
+	q := url.Values{"_pragma": {
+		fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()),
+		"journal_mode(WAL)",
+	}}
+	return u.String() + "?" + q.Encode()
+}

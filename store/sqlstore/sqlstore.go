@@ -1,0 +1,400 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store"
+)
+
+// DefaultTable is the name of the table a [Store] uses when
+// [Options].Table is empty.
+const DefaultTable = "oauth2client_credentials"
+
+// schemaVersion is the version of the table layout this package writes;
+// see migrate.
+const schemaVersion = 1
+
+// Dialect names the SQL database behind a *sql.DB given to [New].
+type Dialect int
+
+const (
+	// SQLite is SQLite, for example through modernc.org/sqlite.
+	SQLite Dialect = iota + 1
+	// Postgres is PostgreSQL, for example through github.com/jackc/pgx/v5/stdlib.
+	Postgres
+)
+
+// String returns "sqlite" or "postgres".
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return fmt.Sprintf("Dialect(%d)", int(d))
+}
+
+// Options configure a [Store]. The zero value (or a nil *Options) gives the
+// defaults.
+type Options struct {
+	// Table is the name of the credentials table: lowercase ASCII letters,
+	// digits and underscores, starting with a letter or an underscore, at
+	// most 48 bytes. Empty means DefaultTable. A second table, Table
+	// followed by "_schema", records the layout's version.
+	Table string
+	// BusyTimeout is how long an SQLite operation waits for a lock another
+	// connection or process holds before failing; zero means 30 seconds.
+	// The operation's context can end the wait earlier. PostgreSQL waits
+	// for row locks until the context ends.
+	BusyTimeout time.Duration
+	// Name describes the database in error messages when the store was made
+	// with [New]; empty means the dialect's name. OpenSQLite uses the path
+	// and OpenPostgres the host, port and database name.
+	Name string
+	// Now returns the time written to updated_at; nil means time.Now.
+	Now func() time.Time
+}
+
+var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,47}$`)
+
+// Store is a [store.Store] kept in one table of an SQL database: one row
+// per key holding the credentials as oauth2client's JSON, a version
+// incremented on every write, and the time of the last write. It is safe
+// for concurrent use by goroutines, processes and (with PostgreSQL)
+// machines.
+type Store struct {
+	db      *sql.DB
+	ownsDB  bool // Close closes db
+	dialect Dialect
+	name    string // for errors: path or host:port/db, never a password
+	table   string
+	now     func() time.Time
+	// writeGate (SQLite) lets one Update of this store at a time try for
+	// the database's write lock, so goroutines queue here, leaving when
+	// their context ends, instead of polling SQLite's busy handler.
+	writeGate chan struct{}
+
+	qLoad, qList, qDelete, qSave            string
+	qSelectForUpdate, qPlaceholder, qUpdate string
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a store on a database the caller opened; Close leaves db
+// open. It creates the table, or brings an older layout up to date, unless
+// that is done already; several processes may do this at once. opts may be
+// nil.
+//
+// With SQLite, give db a busy timeout (modernc.org/sqlite:
+// "_pragma=busy_timeout(30000)" in the DSN) so processes wait for each
+// other's locks instead of failing. With PostgreSQL, transactions run at
+// the READ COMMITTED isolation level whatever the database's default.
+func New(ctx context.Context, db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
+	if dialect != SQLite && dialect != Postgres {
+		return nil, fmt.Errorf("sqlstore: unknown dialect %v", dialect)
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Name == "" {
+		o.Name = dialect.String()
+	}
+	return newStore(ctx, db, false, dialect, o)
+}
+
+func newStore(ctx context.Context, db *sql.DB, owns bool, dialect Dialect, o Options) (*Store, error) {
+	s := &Store{db: db, ownsDB: owns, dialect: dialect, name: o.Name, table: o.Table, now: o.Now}
+	if s.table == "" {
+		s.table = DefaultTable
+	}
+	if !tableName.MatchString(s.table) {
+		return nil, fmt.Errorf("sqlstore: %s: invalid Options.Table %q: want lowercase letters, digits and underscores, at most 48 bytes", s.name, s.table)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if dialect == SQLite {
+		s.writeGate = make(chan struct{}, 1)
+	}
+	t := s.quote(s.table)
+	p1, p2, p3 := s.ph(1), s.ph(2), s.ph(3)
+	s.qLoad = `SELECT credential FROM ` + t + ` WHERE "key" = ` + p1
+	s.qList = `SELECT "key" FROM ` + t + ` ORDER BY "key"`
+	s.qDelete = `DELETE FROM ` + t + ` WHERE "key" = ` + p1
+	s.qSave = `INSERT INTO ` + t + ` ("key", credential, version, updated_at) VALUES (` + p1 + `, ` + p2 + `, 1, ` + p3 + `)
+		ON CONFLICT ("key") DO UPDATE SET credential = excluded.credential, version = ` + t + `.version + 1, updated_at = excluded.updated_at`
+	s.qSelectForUpdate = `SELECT credential, version FROM ` + t + ` WHERE "key" = ` + p1
+	if dialect == Postgres {
+		s.qSelectForUpdate += ` FOR UPDATE`
+		// version 0 and an empty credential mark a row Update inserted to
+		// lock a missing key; it is never committed as such.
+		s.qPlaceholder = `INSERT INTO ` + t + ` ("key", credential, version, updated_at) VALUES (` + p1 + `, '', 0, ` + p2 + `) ON CONFLICT ("key") DO NOTHING`
+		s.qUpdate = `UPDATE ` + t + ` SET credential = ` + p2 + `, version = version + 1, updated_at = ` + p3 + ` WHERE "key" = ` + p1
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// quote quotes an identifier already checked against tableName.
+func (s *Store) quote(id string) string { return `"` + id + `"` }
+
+// ph returns the n-th query placeholder.
+func (s *Store) ph(n int) string {
+	if s.dialect == Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return fmt.Sprintf("?%d", n)
+}
+
+// timestamp returns the value written to updated_at.
+func (s *Store) timestamp() any {
+	t := s.now().UTC()
+	if s.dialect == SQLite {
+		return t.Format(time.RFC3339Nano)
+	}
+	return t
+}
+
+// errorf returns an error naming the store and, when not empty, the key.
+func (s *Store) errorf(op, key string, err error) error {
+	if key == "" {
+		return fmt.Errorf("sqlstore: %s: %s: %w", s.name, op, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %s %q: %w", s.name, op, key, err)
+}
+
+// Load implements [store.Store].
+func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, s.qLoad, key).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, s.errorf("load", key, err)
+	}
+	c, err := oauth2client.ParseCredentialsJSON(b)
+	if err != nil {
+		return nil, s.errorf("load", key, err)
+	}
+	return c, nil
+}
+
+// Save implements [store.Store].
+func (s *Store) Save(ctx context.Context, key string, c *oauth2client.Credentials) error {
+	b, err := marshal(c)
+	if err != nil {
+		return s.errorf("save", key, err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.qSave, key, string(b), s.timestamp()); err != nil {
+		return s.errorf("save", key, err)
+	}
+	return nil
+}
+
+// Delete implements [store.Store].
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if _, err := s.db.ExecContext(ctx, s.qDelete, key); err != nil {
+		return s.errorf("delete", key, err)
+	}
+	return nil
+}
+
+// List implements [store.Store].
+func (s *Store) List(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.qList)
+	if err != nil {
+		return nil, s.errorf("list", "", err)
+	}
+	defer rows.Close()
+	keys := []string{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, s.errorf("list", "", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("list", "", err)
+	}
+	return keys, nil
+}
+
+// Update implements [store.Store]. With SQLite it runs in a BEGIN
+// IMMEDIATE transaction, which holds the database's write lock from the
+// read to the write, across processes. With PostgreSQL it locks the row
+// with SELECT ... FOR UPDATE; see the package documentation for how a
+// missing key is locked.
+func (s *Store) Update(ctx context.Context, key string, fn store.UpdateFunc) error {
+	var err error
+	if s.dialect == SQLite {
+		err = s.updateSQLite(ctx, key, fn)
+	} else {
+		err = s.updatePostgres(ctx, key, fn)
+	}
+	var fe fnError
+	if errors.As(err, &fe) {
+		return fe.err // fn's own error, returned as it is
+	}
+	if err != nil {
+		return s.errorf("update", key, err)
+	}
+	return nil
+}
+
+// fnError carries an error returned by an UpdateFunc.
+type fnError struct{ err error }
+
+func (e fnError) Error() string { return e.err.Error() }
+func (e fnError) Unwrap() error { return e.err }
+
+// apply runs fn on the stored JSON b (nil when the key holds nothing) and
+// returns the JSON to store, or nil to leave the entry as it is.
+func apply(b []byte, fn store.UpdateFunc) ([]byte, error) {
+	var cur *oauth2client.Credentials
+	if b != nil {
+		c, err := oauth2client.ParseCredentialsJSON(b)
+		if err != nil {
+			return nil, err
+		}
+		cur = c
+	}
+	next, err := fn(cur)
+	if err != nil {
+		return nil, fnError{err}
+	}
+	if next == nil {
+		return nil, nil
+	}
+	return marshal(next)
+}
+
+func marshal(c *oauth2client.Credentials) ([]byte, error) {
+	if c == nil {
+		return nil, errors.New("nil credentials")
+	}
+	return json.Marshal(c)
+}
+
+// updateSQLite runs the read-modify-write on one connection between BEGIN
+// IMMEDIATE and COMMIT, issued here so that it does not depend on how the
+// *sql.DB was opened.
+func (s *Store) updateSQLite(ctx context.Context, key string, fn store.UpdateFunc) error {
+	select {
+	case s.writeGate <- struct{}{}:
+		defer func() { <-s.writeGate }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		// Roll back even when ctx has ended; a connection that cannot
+		// roll back is dropped from the pool, which ends the transaction.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	var b []byte
+	var version int64
+	switch err := conn.QueryRowContext(ctx, s.qSelectForUpdate, key).Scan(&b, &version); {
+	case errors.Is(err, sql.ErrNoRows):
+		b = nil
+	case err != nil:
+		return err
+	}
+	next, err := apply(b, fn)
+	if err != nil || next == nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, s.qSave, key, string(next), s.timestamp()); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
+// updatePostgres locks the row with SELECT ... FOR UPDATE. A missing key
+// has no row to lock, so it first inserts a placeholder row (ON CONFLICT DO
+// NOTHING): a concurrent Update of the same key then waits on the unique
+// index until this transaction ends, and afterwards finds the committed row
+// or, after a rollback, inserts its own placeholder. The placeholder is
+// never committed: either fn's result replaces it or the transaction rolls
+// back.
+func (s *Store) updatePostgres(ctx context.Context, key string, fn store.UpdateFunc) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var b []byte
+	var version int64
+	for attempt := 0; ; attempt++ {
+		err := tx.QueryRowContext(ctx, s.qSelectForUpdate, key).Scan(&b, &version)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if attempt == 3 {
+			// Only a row deleted between each insert and select gets here.
+			return errors.New("could not lock the entry: it keeps being deleted")
+		}
+		if _, err := tx.ExecContext(ctx, s.qPlaceholder, key, s.timestamp()); err != nil {
+			return err
+		}
+	}
+	if version == 0 {
+		b = nil // our own placeholder
+	}
+	next, err := apply(b, fn)
+	if err != nil || next == nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.qUpdate, key, string(next), s.timestamp()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close closes the database if the store opened it (OpenSQLite,
+// OpenPostgres); a store made with [New] leaves it open.
+func (s *Store) Close() error {
+	if !s.ownsDB {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return s.errorf("close", "", err)
+	}
+	return nil
+}
+
+// DB returns the database the store uses.
+func (s *Store) DB() *sql.DB { return s.db }
