@@ -16,7 +16,9 @@
 //   - store/file: one credential per file, or many per file, in formats
 //     Python oauth2client reads and writes.
 //   - store/keyring: the operating system's password manager.
-//   - store/sql: SQLite (embedded) and PostgreSQL (many replicas).
+//   - store/sqlstore: SQLite (embedded) and PostgreSQL (many replicas); the
+//     design called it store/sql, but a package named sql would shadow
+//     database/sql in its users' code.
 //
 // Package store/spec opens any of them from a URL such as file:PATH.
 package store
