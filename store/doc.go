@@ -20,5 +20,7 @@
 //     design called it store/sql, but a package named sql would shadow
 //     database/sql in its users' code.
 //
-// Package store/spec opens any of them from a URL such as file:PATH.
+// Package store/spec opens any of them from a spec such as file:PATH,
+// keyring:SERVICE, sqlite:PATH or postgres://..., for the command line and
+// library users alike.
 package store
