@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -297,7 +298,7 @@ func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (
 	return tok, nil
 }
 
+// isInvalidGrant reports whether err is the token endpoint's invalid_grant.
 func isInvalidGrant(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == "invalid_grant"
+	return errors.Is(err, ErrInvalidGrant)
 }
