@@ -48,6 +48,9 @@ type CacheOptions struct {
 	Now func() time.Time
 	// OnToken, when set, is called with each new token before it is served.
 	// It runs in the goroutine that refreshed and must not block for long.
+	// It must not call Token, Refresh or TokenRejected of the same cache:
+	// with an expired token they would wait for the refresh that is
+	// calling OnToken.
 	OnToken func(*Token)
 }
 

@@ -173,7 +173,9 @@ func (c *Credentials) Invalid() bool {
 }
 
 // OnToken registers f to be called with every new token the credentials
-// obtain, after it is stored (x/oauth2 issue 84). f must not block for long.
+// obtain, after it is stored (x/oauth2 issue 84). f must not block for long,
+// and must not ask c for a token: it runs inside the refresh that such a
+// call could wait for. Use the token it is given, or [Credentials.CurrentToken].
 func (c *Credentials) OnToken(f func(*Token)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
