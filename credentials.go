@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -172,7 +173,9 @@ func (c *Credentials) Invalid() bool {
 }
 
 // OnToken registers f to be called with every new token the credentials
-// obtain, after it is stored (x/oauth2 issue 84). f must not block for long.
+// obtain, after it is stored (x/oauth2 issue 84). f must not block for long,
+// and must not ask c for a token: it runs inside the refresh that such a
+// call could wait for. Use the token it is given, or [Credentials.CurrentToken].
 func (c *Credentials) OnToken(f func(*Token)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -297,7 +300,7 @@ func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (
 	return tok, nil
 }
 
+// isInvalidGrant reports whether err is the token endpoint's invalid_grant.
 func isInvalidGrant(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == "invalid_grant"
+	return errors.Is(err, ErrInvalidGrant)
 }
