@@ -217,6 +217,12 @@ func (c *Credentials) Client(base *http.Client) *http.Client {
 // setToken records a new token and tells the listeners.
 func (c *Credentials) setToken(t *Token) {
 	c.mu.Lock()
+	if c.invalid {
+		// Revoked while this refresh was in flight: keep the revoked state,
+		// so the new tokens are neither served nor written out.
+		c.mu.Unlock()
+		return
+	}
 	c.tok = t
 	// As oauth2client did: the claims follow the new token's ID token (none
 	// if the response had none).
