@@ -256,9 +256,9 @@ func TestPollDevice(t *testing.T) {
 		wantErr    func(error) bool
 	}{
 		{
-			name:   "pending, slow_down, success",
-			device: stdDeviceResponse,
-			tokens: []string{`{"error":"authorization_pending"}`, `{"error":"slow_down"}`, `{"error":"authorization_pending"}`, success},
+			name:       "pending, slow_down, success",
+			device:     stdDeviceResponse,
+			tokens:     []string{`{"error":"authorization_pending"}`, `{"error":"slow_down"}`, `{"error":"authorization_pending"}`, success},
 			wantSleeps: []time.Duration{7 * time.Second, 7 * time.Second, 12 * time.Second, 12 * time.Second},
 		},
 		{
