@@ -485,7 +485,7 @@ func parsePasted(s string) (url.Values, string, error) {
 	if i := strings.IndexByte(s, '?'); i >= 0 {
 		raw = s[i+1:]
 	} else if !strings.Contains(s, "=") {
-		if strings.ContainsAny(s, " \t/") {
+		if strings.ContainsAny(s, " \t") || strings.Contains(s, "://") {
 			return nil, "", errors.New("tools: the pasted text is neither a URL with a code nor a code")
 		}
 		return nil, s, nil
