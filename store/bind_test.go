@@ -12,20 +12,22 @@ import (
 	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
-// seed saves expired credentials for the token endpoint at tokenURI.
-func seed(t *testing.T, s store.Store, key, tokenURI string) {
+// seeded returns a token server and a memory store holding its expired
+// credentials under "k".
+func seeded(t *testing.T, rotate bool) (*storetest.TokenServer, store.Store) {
 	t.Helper()
-	if err := s.Save(context.Background(), key, storetest.ExpiredCredentials(tokenURI)); err != nil {
+	ts := storetest.NewTokenServer(t, rotate)
+	s := store.NewMemory()
+	if err := s.Save(context.Background(), "k", storetest.ExpiredCredentials(ts.URL)); err != nil {
 		t.Fatal(err)
 	}
+	return ts, s
 }
 
 // TestBoundRotationPersistsBeforeUse: the rotated refresh token is in the
 // store when the listener first sees the new access token.
 func TestBoundRotationPersistsBeforeUse(t *testing.T) {
-	ts := storetest.NewTokenServer(t, true)
-	s := store.NewMemory()
-	seed(t, s, "k", ts.URL)
+	_, s := seeded(t, true)
 	ctx := context.Background()
 	c, err := store.Bind(ctx, s, "k", nil)
 	if err != nil {
@@ -49,9 +51,7 @@ func TestBoundRotationPersistsBeforeUse(t *testing.T) {
 // rotates the refresh token; another holder whose token then expires uses
 // the stored (rotated) refresh token, not its stale copy.
 func TestBoundAdoptsRotatedRefreshToken(t *testing.T) {
-	ts := storetest.NewTokenServer(t, true)
-	s := store.NewMemory()
-	seed(t, s, "k", ts.URL)
+	ts, s := seeded(t, true)
 	ctx := context.Background()
 	a, _ := store.Bind(ctx, s, "k", nil)
 	b, _ := store.Bind(ctx, s, "k", nil)
@@ -73,10 +73,8 @@ func TestBoundAdoptsRotatedRefreshToken(t *testing.T) {
 // TestBoundInvalidStored: invalid_grant is stored, and other holders then
 // fail without a request.
 func TestBoundInvalidStored(t *testing.T) {
-	ts := storetest.NewTokenServer(t, false)
+	ts, s := seeded(t, false)
 	ts.SetInvalidGrant(true)
-	s := store.NewMemory()
-	seed(t, s, "k", ts.URL)
 	ctx := context.Background()
 	a, _ := store.Bind(ctx, s, "k", nil)
 	b, _ := store.Bind(ctx, s, "k", nil)

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -157,34 +156,10 @@ func TestProcessesRefreshOnce(t *testing.T) {
 // TestGoroutinesRefreshOnce: 16 goroutines, each with its own Store on one
 // path, ask for a token; one refresh reaches the token endpoint.
 func TestGoroutinesRefreshOnce(t *testing.T) {
-	ctx := context.Background()
 	ts := storetest.NewTokenServer(t, true)
 	path := filepath.Join(t.TempDir(), "creds.json")
 	seedExpired(t, path, FormatGo, ts.URL)
-	const holders = 16
-	got := make([]string, holders)
-	var wg sync.WaitGroup
-	for i := range holders {
-		wg.Go(func() {
-			s, err := Open(path, nil)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			c, err := store.Bind(ctx, s, "k", nil)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			tok, err := c.Token(ctx)
-			if err != nil {
-				t.Errorf("holder %d: %v", i, err)
-				return
-			}
-			got[i] = tok.AccessToken
-		})
-	}
-	wg.Wait()
+	got := storetest.ConcurrentTokens(t, 16, "k", func() (store.Store, error) { return Open(path, nil) })
 	checkRefreshedOnce(t, ts, path, got...)
 }
 

@@ -131,6 +131,39 @@ func CheckRefreshedOnce(t testing.TB, ts *TokenServer, s store.Store, key string
 	}
 }
 
+// ConcurrentTokens binds n holders of key, each in the store that open
+// returns (the same one or its own) with [store.Bind], so that all start
+// from what is stored now; then they ask for a token at once. It returns
+// the access token each got ("" after an error, which fails the test).
+func ConcurrentTokens(t testing.TB, n int, key string, open func() (store.Store, error)) []string {
+	t.Helper()
+	ctx := context.Background()
+	holders := make([]*oauth2client.Credentials, n)
+	for i := range holders {
+		s, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if holders[i], err = store.Bind(ctx, s, key, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make([]string, n)
+	var wg sync.WaitGroup
+	for i, c := range holders {
+		wg.Go(func() {
+			tok, err := c.Token(ctx)
+			if err != nil {
+				t.Errorf("holder %d: %v", i, err)
+				return
+			}
+			got[i] = tok.AccessToken
+		})
+	}
+	wg.Wait()
+	return got
+}
+
 // RoleEnv is the environment variable naming the role of a child process
 // started by [Command] or [RunChildren].
 const RoleEnv = "OAUTH2CLIENT_STORETEST_ROLE"

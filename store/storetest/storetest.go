@@ -182,24 +182,7 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 		if err := s.Save(ctx, "k", ExpiredCredentials(ts.URL)); err != nil {
 			t.Fatal(err)
 		}
-		const holders = 16
-		got := make([]string, holders)
-		var wg sync.WaitGroup
-		for i := range holders {
-			bound, err := store.Bind(ctx, s, "k", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wg.Go(func() {
-				tok, err := bound.Token(ctx)
-				if err != nil {
-					t.Errorf("holder %d: %v", i, err)
-					return
-				}
-				got[i] = tok.AccessToken
-			})
-		}
-		wg.Wait()
+		got := ConcurrentTokens(t, 16, "k", func() (store.Store, error) { return s, nil })
 		CheckRefreshedOnce(t, ts, s, "k", got...)
 	})
 }
