@@ -3,62 +3,31 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/store"
+	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
-// tokenServer counts refresh requests and answers each with a new token;
-// with invalid set it answers invalid_grant.
-type tokenServer struct {
-	*httptest.Server
-	refreshes atomic.Int32
-	invalid   atomic.Bool
-	rotate    bool
-}
-
-func newTokenServer(t *testing.T, rotate bool) *tokenServer {
-	ts := &tokenServer{rotate: rotate}
-	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := ts.refreshes.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if ts.invalid.Load() {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprint(w, `{"error":"invalid_grant"}`)
-			return
-		}
-		rt := ""
-		if ts.rotate {
-			rt = fmt.Sprintf(`,"refresh_token":"rt-%d"`, n)
-		}
-		fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600%s}`, n, rt)
-	}))
-	t.Cleanup(ts.Close)
-	return ts
-}
-
-func seed(t *testing.T, s store.Store, key, tokenURI string, expiry time.Time) {
+// seeded returns a token server and a memory store holding its expired
+// credentials under "k".
+func seeded(t *testing.T, rotate bool) (*storetest.TokenServer, store.Store) {
 	t.Helper()
-	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
-		ClientID: "client", ClientSecret: "secret", TokenURI: tokenURI,
-	}, &oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: expiry})
-	if err := s.Save(context.Background(), key, c); err != nil {
+	ts := storetest.NewTokenServer(t, rotate)
+	s := store.NewMemory()
+	if err := s.Save(context.Background(), "k", storetest.ExpiredCredentials(ts.URL)); err != nil {
 		t.Fatal(err)
 	}
+	return ts, s
 }
 
 // TestBoundRotationPersistsBeforeUse: the rotated refresh token is in the
 // store when the listener first sees the new access token.
 func TestBoundRotationPersistsBeforeUse(t *testing.T) {
-	ts := newTokenServer(t, true)
-	s := store.NewMemory()
-	seed(t, s, "k", ts.URL, time.Now().Add(-time.Minute))
+	_, s := seeded(t, true)
 	ctx := context.Background()
 	c, err := store.Bind(ctx, s, "k", nil)
 	if err != nil {
@@ -82,9 +51,7 @@ func TestBoundRotationPersistsBeforeUse(t *testing.T) {
 // rotates the refresh token; another holder whose token then expires uses
 // the stored (rotated) refresh token, not its stale copy.
 func TestBoundAdoptsRotatedRefreshToken(t *testing.T) {
-	ts := newTokenServer(t, true)
-	s := store.NewMemory()
-	seed(t, s, "k", ts.URL, time.Now().Add(-time.Minute))
+	ts, s := seeded(t, true)
 	ctx := context.Background()
 	a, _ := store.Bind(ctx, s, "k", nil)
 	b, _ := store.Bind(ctx, s, "k", nil)
@@ -93,8 +60,8 @@ func TestBoundAdoptsRotatedRefreshToken(t *testing.T) {
 	}
 	// b adopts a's token without a request.
 	tok, err := b.Token(ctx)
-	if err != nil || tok.AccessToken != "at-1" || ts.refreshes.Load() != 1 {
-		t.Fatalf("b got %v, %v after %d refreshes; want at-1 after 1", tok, err, ts.refreshes.Load())
+	if err != nil || tok.AccessToken != "at-1" || ts.Refreshes() != 1 {
+		t.Fatalf("b got %v, %v after %d refreshes; want at-1 after 1", tok, err, ts.Refreshes())
 	}
 	// A forced refresh in b now uses rt-1, stored by a.
 	tok, err = b.Refresh(ctx)
@@ -106,10 +73,8 @@ func TestBoundAdoptsRotatedRefreshToken(t *testing.T) {
 // TestBoundInvalidStored: invalid_grant is stored, and other holders then
 // fail without a request.
 func TestBoundInvalidStored(t *testing.T) {
-	ts := newTokenServer(t, false)
-	ts.invalid.Store(true)
-	s := store.NewMemory()
-	seed(t, s, "k", ts.URL, time.Now().Add(-time.Minute))
+	ts, s := seeded(t, false)
+	ts.SetInvalidGrant(true)
 	ctx := context.Background()
 	a, _ := store.Bind(ctx, s, "k", nil)
 	b, _ := store.Bind(ctx, s, "k", nil)
@@ -123,7 +88,7 @@ func TestBoundInvalidStored(t *testing.T) {
 	if _, err := b.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidCredentials) {
 		t.Fatalf("b: %v, want ErrInvalidCredentials", err)
 	}
-	if n := ts.refreshes.Load(); n != 1 {
+	if n := ts.Refreshes(); n != 1 {
 		t.Errorf("%d refresh requests, want 1", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/store"
+	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
 // TestBadFiles: a file that is not a credentials file is an error that
@@ -243,7 +244,7 @@ func TestReadOnlyFolder(t *testing.T) {
 	before, _ := os.ReadFile(path)
 
 	cmd := exec.Command(exe, "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), envRole+"=save", envPath+"="+path)
+	cmd.Env = append(os.Environ(), storetest.RoleEnv+"=save", envPath+"="+path)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -32,43 +32,43 @@ func benchStore(b *testing.B, f Format, n int) *Store {
 	return s
 }
 
-func BenchmarkLoad(b *testing.B) {
-	ctx := context.Background()
+// benchEach runs bench on a store of each benchmarked format and size,
+// with the key of an entry in the middle.
+func benchEach(b *testing.B, bench func(b *testing.B, s *Store, key string)) {
 	for _, f := range []Format{FormatGo, FormatMultiprocess} {
 		for _, n := range []int{1, 100, 10000} {
 			b.Run(fmt.Sprintf("%s/%d", benchName(f), n), func(b *testing.B) {
-				s := benchStore(b, f, n)
-				key := fmt.Sprintf("key-%d", n/2)
-				for b.Loop() {
-					if _, err := s.Load(ctx, key); err != nil {
-						b.Fatal(err)
-					}
-				}
+				bench(b, benchStore(b, f, n), fmt.Sprintf("key-%d", n/2))
 			})
 		}
 	}
 }
 
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	benchEach(b, func(b *testing.B, s *Store, key string) {
+		for b.Loop() {
+			if _, err := s.Load(ctx, key); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func BenchmarkUpdate(b *testing.B) {
 	ctx := context.Background()
-	for _, f := range []Format{FormatGo, FormatMultiprocess} {
-		for _, n := range []int{1, 100, 10000} {
-			b.Run(fmt.Sprintf("%s/%d", benchName(f), n), func(b *testing.B) {
-				s := benchStore(b, f, n)
-				key := fmt.Sprintf("key-%d", n/2)
-				i := 0
-				for b.Loop() {
-					i++
-					err := s.Update(ctx, key, func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
-						return benchCredentials(i), nil
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
+	benchEach(b, func(b *testing.B, s *Store, key string) {
+		i := 0
+		for b.Loop() {
+			i++
+			err := s.Update(ctx, key, func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+				return benchCredentials(i), nil
 			})
+			if err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
 }
 
 // benchCredentials are credentials of a typical size (about 900 bytes of

@@ -97,12 +97,7 @@ func OpenAuto(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	d, err := s.readAny()
+	d, err := s.readShared(ctx, s.readAny)
 	if err != nil {
 		return nil, err
 	}
@@ -116,16 +111,21 @@ func (s *Store) Path() string { return s.path }
 // Format reads the file and returns its format; for a missing or empty
 // file, the format the store would write.
 func (s *Store) Format(ctx context.Context) (Format, error) {
-	unlock, err := s.lock(ctx, false)
-	if err != nil {
-		return 0, err
-	}
-	defer unlock()
-	d, err := s.read()
+	d, err := s.readShared(ctx, s.read)
 	if err != nil {
 		return 0, err
 	}
 	return d.format, nil
+}
+
+// readShared runs read (s.read or s.readAny) under the shared lock.
+func (s *Store) readShared(ctx context.Context, read func() (*doc, error)) (*doc, error) {
+	unlock, err := s.lock(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return read()
 }
 
 // readAny reads and parses the file, whatever its format.
@@ -193,12 +193,7 @@ func (s *Store) parseEntry(d *doc, i int) (*oauth2client.Credentials, error) {
 
 // Load implements [store.Store]. It holds a shared lock while it reads.
 func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials, error) {
-	unlock, err := s.lock(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	d, err := s.read()
+	d, err := s.readShared(ctx, s.read)
 	if err != nil {
 		return nil, err
 	}
@@ -211,12 +206,7 @@ func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials
 
 // List implements [store.Store]. It holds a shared lock while it reads.
 func (s *Store) List(ctx context.Context) ([]string, error) {
-	unlock, err := s.lock(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	d, err := s.read()
+	d, err := s.readShared(ctx, s.read)
 	if err != nil {
 		return nil, err
 	}

@@ -7,103 +7,90 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/store"
+	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
-// The cross-process tests re-run this test binary as a child selected by
-// FILESTORE_HELPER (its role), with FILESTORE_PATH naming the file.
-const (
-	envRole = "FILESTORE_HELPER"
-	envPath = "FILESTORE_PATH"
-	envArg  = "FILESTORE_ARG"
-)
+// The cross-process tests re-run this test binary as a child in a role
+// (see storetest.HelperProcess), with FILESTORE_PATH naming the file.
+const envPath = "FILESTORE_PATH"
 
 // TestHelperProcess is the child's body; it does nothing in a normal run.
 func TestHelperProcess(t *testing.T) {
-	role := os.Getenv(envRole)
-	if role == "" {
-		return
+	open := func(ctx context.Context) (*Store, error) {
+		return OpenAuto(ctx, os.Getenv(envPath), &Options{LockTimeout: time.Minute})
 	}
-	ctx := context.Background()
-	path := os.Getenv(envPath)
-	fail := func(err error) {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(2)
-	}
-	s, err := OpenAuto(ctx, path, &Options{LockTimeout: time.Minute})
-	if err != nil {
-		fail(err)
-	}
-	switch role {
-	case "token":
+	storetest.HelperProcess(map[string]func(context.Context) error{
 		// Ask for a token through credentials bound to the store.
-		c, err := store.Bind(ctx, s, "k", nil)
-		if err != nil {
-			fail(err)
-		}
-		tok, err := c.Token(ctx)
-		if err != nil {
-			fail(err)
-		}
-		fmt.Println(tok.AccessToken)
-	case "writer":
+		"token": func(ctx context.Context) error {
+			return storetest.TokenChild(ctx, func(ctx context.Context) (store.Store, error) { return open(ctx) })
+		},
 		// Save forever; each Save carries the next refresh token counter,
 		// printed once committed.
-		n := 0
-		if c, err := s.Load(ctx, "k"); err == nil {
-			n = counter(c)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			fail(err)
-		}
-		for {
-			n++
-			if err := s.Save(ctx, "k", counterCredentials(n)); err != nil {
-				fail(err)
+		"writer": func(ctx context.Context) error {
+			s, err := open(ctx)
+			if err != nil {
+				return err
 			}
-			fmt.Println(n)
-		}
-	case "save":
+			n := 0
+			if c, err := s.Load(ctx, "k"); err == nil {
+				n = counter(c)
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			for {
+				n++
+				if err := s.Save(ctx, "k", counterCredentials(n)); err != nil {
+					return err
+				}
+				fmt.Println(n)
+			}
+		},
 		// Report what Load and Save do (for the read-only folder test).
-		if _, err := s.Load(ctx, "k"); err != nil {
-			fmt.Println("load:", err)
-		} else {
-			fmt.Println("load ok")
-		}
-		fmt.Println("save:", s.Save(ctx, "k", counterCredentials(99)))
-	case "hold":
+		"save": func(ctx context.Context) error {
+			s, err := open(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := s.Load(ctx, "k"); err != nil {
+				fmt.Println("load:", err)
+			} else {
+				fmt.Println("load ok")
+			}
+			fmt.Println("save:", s.Save(ctx, "k", counterCredentials(99)))
+			return nil
+		},
 		// Hold the exclusive lock until stdin closes.
-		unlock, err := s.lock(ctx, true)
-		if err != nil {
-			fail(err)
-		}
-		fmt.Println("locked")
-		io.Copy(io.Discard, os.Stdin)
-		unlock()
-	default:
-		fail(fmt.Errorf("unknown role %q", role))
-	}
-	os.Exit(0)
+		"hold": func(ctx context.Context) error {
+			s, err := open(ctx)
+			if err != nil {
+				return err
+			}
+			unlock, err := s.lock(ctx, true)
+			if err != nil {
+				return err
+			}
+			fmt.Println("locked")
+			io.Copy(io.Discard, os.Stdin)
+			unlock()
+			return nil
+		},
+	})
 }
 
 // helper returns the command that runs this binary as a child in role.
-func helper(t *testing.T, role, path string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), envRole+"="+role, envPath+"="+path)
+func helper(role, path string) *exec.Cmd {
+	cmd := storetest.Command(role, envPath+"="+path)
 	cmd.Stderr = os.Stderr
 	return cmd
 }
@@ -123,28 +110,6 @@ func counter(c *oauth2client.Credentials) int {
 	return n
 }
 
-// tokenServer answers every refresh with a new, rotated token and counts
-// the requests.
-type tokenServer struct {
-	*httptest.Server
-	refreshes atomic.Int32
-}
-
-func newTokenServer(t *testing.T) *tokenServer {
-	ts := &tokenServer{}
-	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.FormValue("grant_type") != "refresh_token" {
-			http.Error(w, `{"error":"unsupported_grant_type"}`, http.StatusBadRequest)
-			return
-		}
-		n := ts.refreshes.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"access_token":"new-%d","token_type":"Bearer","expires_in":3600,"refresh_token":"rotated-%d"}`, n, n)
-	}))
-	t.Cleanup(ts.Close)
-	return ts
-}
-
 // seedExpired saves expired credentials under "k" at path in format f.
 func seedExpired(t *testing.T, path string, f Format, tokenURI string) {
 	t.Helper()
@@ -158,29 +123,20 @@ func seedExpired(t *testing.T, path string, f Format, tokenURI string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "client", ClientSecret: "secret", TokenURI: tokenURI},
-		&oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)})
-	if err := s.Save(context.Background(), "k", c); err != nil {
+	if err := s.Save(context.Background(), "k", storetest.ExpiredCredentials(tokenURI)); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkRefreshedOnce(t *testing.T, ts *tokenServer, path string) {
+// checkRefreshedOnce checks that holders of the expired credentials at
+// path, which got the access tokens got, made one refresh request.
+func checkRefreshedOnce(t *testing.T, ts *storetest.TokenServer, path string, got ...string) {
 	t.Helper()
-	if n := ts.refreshes.Load(); n != 1 {
-		t.Errorf("%d refresh requests reached the token endpoint, want 1", n)
-	}
 	s, err := OpenAuto(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.Load(context.Background(), "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tok := c.CurrentToken(); tok.AccessToken != "new-1" || tok.RefreshToken != "rotated-1" {
-		t.Errorf("stored token %q / %q, want new-1 / rotated-1", tok.AccessToken, tok.RefreshToken)
-	}
+	storetest.CheckRefreshedOnce(t, ts, s, "k", got...)
 }
 
 // TestProcessesRefreshOnce: 16 processes sharing one file whose token has
@@ -188,28 +144,11 @@ func checkRefreshedOnce(t *testing.T, ts *tokenServer, path string) {
 func TestProcessesRefreshOnce(t *testing.T) {
 	for _, f := range []Format{FormatSingle, FormatGo, FormatMultiprocess, FormatMultistore} {
 		t.Run(f.String(), func(t *testing.T) {
-			ts := newTokenServer(t)
+			ts := storetest.NewTokenServer(t, true)
 			path := filepath.Join(t.TempDir(), "creds.json")
 			seedExpired(t, path, f, ts.URL)
-			const n = 16
-			cmds := make([]*exec.Cmd, n)
-			outs := make([]strings.Builder, n)
-			for i := range cmds {
-				cmds[i] = helper(t, "token", path)
-				cmds[i].Stdout = &outs[i]
-				if err := cmds[i].Start(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for i, cmd := range cmds {
-				if err := cmd.Wait(); err != nil {
-					t.Errorf("child %d: %v", i, err)
-				}
-				if got := strings.TrimSpace(outs[i].String()); got != "new-1" {
-					t.Errorf("child %d got token %q, want new-1", i, got)
-				}
-			}
-			checkRefreshedOnce(t, ts, path)
+			outs := storetest.RunChildren(t, 16, "token", envPath+"="+path)
+			checkRefreshedOnce(t, ts, path, outs...)
 		})
 	}
 }
@@ -217,32 +156,11 @@ func TestProcessesRefreshOnce(t *testing.T) {
 // TestGoroutinesRefreshOnce: 16 goroutines, each with its own Store on one
 // path, ask for a token; one refresh reaches the token endpoint.
 func TestGoroutinesRefreshOnce(t *testing.T) {
-	ctx := context.Background()
-	ts := newTokenServer(t)
+	ts := storetest.NewTokenServer(t, true)
 	path := filepath.Join(t.TempDir(), "creds.json")
 	seedExpired(t, path, FormatGo, ts.URL)
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := Open(path, nil)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			c, err := store.Bind(ctx, s, "k", nil)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if tok, err := c.Token(ctx); err != nil || tok.AccessToken != "new-1" {
-				t.Errorf("Token = %v, %v; want new-1", tok, err)
-			}
-		}()
-	}
-	wg.Wait()
-	checkRefreshedOnce(t, ts, path)
+	got := storetest.ConcurrentTokens(t, 16, "k", func() (store.Store, error) { return Open(path, nil) })
+	checkRefreshedOnce(t, ts, path, got...)
 }
 
 // TestSIGKILL kills a child that saves in a loop at random moments; the
@@ -269,7 +187,7 @@ func TestSIGKILL(t *testing.T) {
 	last := make([]int, len(formats))
 	for round := range rounds {
 		i := round % len(formats)
-		cmd := helper(t, "writer", paths[i])
+		cmd := helper("writer", paths[i])
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -326,7 +244,7 @@ func TestSIGKILL(t *testing.T) {
 // file and returns it with the pipe that releases it when closed.
 func startHolder(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
-	cmd := helper(t, "hold", path)
+	cmd := helper("hold", path)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client/store"
+	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
 // The interop tests run Debian's python3-oauth2client (4.1.3) and
@@ -95,7 +96,8 @@ func TestPythonWritesWeRefresh(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := newTokenServer(t)
+			ts := storetest.NewTokenServer(t, true)
+			ts.Expect("py-rt-0")
 			path := filepath.Join(t.TempDir(), "creds.json")
 			runPython(t, tt.write(path, ts.URL)...)
 			if tt.format == FormatMultiprocess {
@@ -116,17 +118,17 @@ func TestPythonWritesWeRefresh(t *testing.T) {
 				t.Fatalf("read refresh token %q", got)
 			}
 			tok, err := c.Token(ctx)
-			if err != nil || tok.AccessToken != "new-1" {
+			if err != nil || tok.AccessToken != "at-1" {
 				t.Fatalf("Token = %v, %v", tok, err)
 			}
-			if n := ts.refreshes.Load(); n != 1 {
+			if n := ts.Refreshes(); n != 1 {
 				t.Errorf("%d refreshes, want 1", n)
 			}
 			if f, _ := s.Format(ctx); f != tt.format {
 				t.Errorf("written back as %v, want %v", f, tt.format)
 			}
 			got := pythonReads(t, tt.read(path)...)
-			if got.AccessToken != "new-1" || got.RefreshToken != "rotated-1" || got.Expired || got.Invalid ||
+			if got.AccessToken != "at-1" || got.RefreshToken != "rt-1" || got.Expired || got.Invalid ||
 				got.ClientID != "py-client" || !slices.Equal(got.Scopes, []string{"email", "openid"}) {
 				t.Errorf("Python read back %+v", got)
 			}

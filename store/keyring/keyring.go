@@ -175,6 +175,14 @@ func (s *Store) errorf(key, format string, args ...any) error {
 	return fmt.Errorf("keyring: service %q key %q: "+format, append([]any{s.service, key}, args...)...)
 }
 
+// acquireKey checks key and then takes the locks as acquire does.
+func (s *Store) acquireKey(ctx context.Context, key string, exclusive bool) (release func(), err error) {
+	if err := s.checkKey(key); err != nil {
+		return nil, err
+	}
+	return s.acquire(ctx, exclusive)
+}
+
 // acquire takes the in-process lock and then the file lock, shared or
 // exclusive, waiting at most the lock timeout; release undoes both.
 func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), err error) {
@@ -221,10 +229,7 @@ func (s *Store) lockError(err error) error {
 // Load implements [store.Store]. A missing key gives an error wrapping
 // [store.ErrNotFound].
 func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials, error) {
-	if err := s.checkKey(key); err != nil {
-		return nil, err
-	}
-	release, err := s.acquire(ctx, false)
+	release, err := s.acquireKey(ctx, key, false)
 	if err != nil {
 		return nil, err
 	}
@@ -290,10 +295,7 @@ func (s *Store) storeLocked(key string, b []byte) error {
 
 // Delete implements [store.Store].
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := s.checkKey(key); err != nil {
-		return err
-	}
-	release, err := s.acquire(ctx, true)
+	release, err := s.acquireKey(ctx, key, true)
 	if err != nil {
 		return err
 	}
@@ -330,10 +332,7 @@ func (s *Store) List(ctx context.Context) ([]string, error) {
 // from goroutines and from processes using the same lock file run one at
 // a time.
 func (s *Store) Update(ctx context.Context, key string, fn store.UpdateFunc) error {
-	if err := s.checkKey(key); err != nil {
-		return err
-	}
-	release, err := s.acquire(ctx, true)
+	release, err := s.acquireKey(ctx, key, true)
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,12 @@ import (
 	"time"
 
 	dbus "github.com/godbus/dbus/v5"
+
+	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
 const (
 	envSecretService = "OAUTH2CLIENT_TEST_SECRET_SERVICE"
-	envChildRole     = "OAUTH2CLIENT_KEYRING_TEST_ROLE"
 	testPassword     = "oauth2client-test-keyring-password"
 )
 
@@ -57,7 +58,7 @@ func TestMain(m *testing.M) {
 
 func runTests(m *testing.M) int {
 	switch {
-	case os.Getenv(envChildRole) != "":
+	case os.Getenv(storetest.RoleEnv) != "":
 		// A re-executed child: the parent's environment names its bus.
 		return m.Run()
 	case os.Getenv(envSecretService) == "existing":

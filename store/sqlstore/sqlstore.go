@@ -289,9 +289,8 @@ func marshal(c *oauth2client.Credentials) ([]byte, error) {
 	return json.Marshal(c)
 }
 
-// updateSQLite runs the read-modify-write on one connection between BEGIN
-// IMMEDIATE and COMMIT, issued here so that it does not depend on how the
-// *sql.DB was opened.
+// updateSQLite runs the read-modify-write in one [Store.immediate]
+// transaction, one write at a time in this process.
 func (s *Store) updateSQLite(ctx context.Context, key string, fn store.UpdateFunc) error {
 	select {
 	case s.writeGate <- struct{}{}:
@@ -299,6 +298,30 @@ func (s *Store) updateSQLite(ctx context.Context, key string, fn store.UpdateFun
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	return s.immediate(ctx, func(conn *sql.Conn) error {
+		var b []byte
+		var version int64
+		switch err := conn.QueryRowContext(ctx, s.qSelectForUpdate, key).Scan(&b, &version); {
+		case errors.Is(err, sql.ErrNoRows):
+			b = nil
+		case err != nil:
+			return err
+		}
+		next, err := apply(b, fn)
+		if err != nil || next == nil {
+			return err
+		}
+		_, err = conn.ExecContext(ctx, s.qSave, key, string(next), s.timestamp())
+		return err
+	})
+}
+
+// immediate runs fn on one SQLite connection between BEGIN IMMEDIATE and
+// COMMIT, issued here so that it does not depend on how the *sql.DB was
+// opened. When fn or COMMIT fails it rolls back, even when ctx has ended;
+// a connection that cannot roll back is dropped from the pool, which ends
+// the transaction.
+func (s *Store) immediate(ctx context.Context, fn func(conn *sql.Conn) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -307,37 +330,16 @@ func (s *Store) updateSQLite(ctx context.Context, key string, fn store.UpdateFun
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	committed := false
-	defer func() {
-		if committed {
-			return
-		}
-		// Roll back even when ctx has ended; a connection that cannot
-		// roll back is dropped from the pool, which ends the transaction.
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+	err = fn(conn)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "COMMIT")
+	}
+	if err != nil {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
-	}()
-	var b []byte
-	var version int64
-	switch err := conn.QueryRowContext(ctx, s.qSelectForUpdate, key).Scan(&b, &version); {
-	case errors.Is(err, sql.ErrNoRows):
-		b = nil
-	case err != nil:
-		return err
 	}
-	next, err := apply(b, fn)
-	if err != nil || next == nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, s.qSave, key, string(next), s.timestamp()); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return err
-	}
-	committed = true
-	return nil
+	return err
 }
 
 // updatePostgres locks the row with SELECT ... FOR UPDATE. A missing key

@@ -5,13 +5,9 @@ package storetest
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,43 +178,12 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 	})
 	t.Run("BoundRefreshOnce", func(t *testing.T) {
 		s := open(t)
-		var refreshes atomic.Int32
-		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n := refreshes.Add(1)
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"access_token":"new-%d","refresh_token":"rotated-%d","expires_in":3600}`, n, n)
-		}))
-		defer ts.Close()
-		c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "c", TokenURI: ts.URL},
-			&oauth2client.Token{AccessToken: "old", RefreshToken: "r", Expiry: time.Now().Add(-time.Hour)})
-		if err := s.Save(ctx, "k", c); err != nil {
+		ts := NewTokenServer(t, true)
+		if err := s.Save(ctx, "k", ExpiredCredentials(ts.URL)); err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		for range 16 {
-			bound, err := store.Bind(ctx, s, "k", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if tok, err := bound.Token(ctx); err != nil || tok.AccessToken != "new-1" {
-					t.Errorf("Token = %v, %v; want new-1", tok, err)
-				}
-			}()
-		}
-		wg.Wait()
-		if n := refreshes.Load(); n != 1 {
-			t.Errorf("%d refresh requests, want 1", n)
-		}
-		got, err := s.Load(ctx, "k")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rt := got.CurrentToken().RefreshToken; rt != "rotated-1" {
-			t.Errorf("stored refresh token %q, want rotated-1", rt)
-		}
+		got := ConcurrentTokens(t, 16, "k", func() (store.Store, error) { return s, nil })
+		CheckRefreshedOnce(t, ts, s, "k", got...)
 	})
 }
 
