@@ -303,8 +303,8 @@ func TestCredentialsFileKinds(t *testing.T) {
 
 func TestListGolden(t *testing.T) {
 	path := saveEntries(t, map[string]*oauth2client.Credentials{
-		"valid":   fixedCreds(t, "client-a", "ACCESS-1", "REFRESH-1", "2099-01-02T03:04:05Z", []string{"openid", "email"}, false),
-		"expired": fixedCreds(t, "client-a", "ACCESS-2", "REFRESH-2", "2001-01-02T03:04:05Z", []string{"openid"}, false),
+		"valid":      fixedCreds(t, "client-a", "ACCESS-1", "REFRESH-1", "2099-01-02T03:04:05Z", []string{"openid", "email"}, false),
+		"expired":    fixedCreds(t, "client-a", "ACCESS-2", "REFRESH-2", "2001-01-02T03:04:05Z", []string{"openid"}, false),
 		"no-refresh": fixedCreds(t, "client-b", "ACCESS-3", "", "2001-01-02T03:04:05Z", nil, false),
 		"revoked":    fixedCreds(t, "client-b", "ACCESS-4", "REFRESH-4", "2099-01-02T03:04:05Z", []string{"api"}, true),
 		"forever":    fixedCreds(t, "client-c", "ACCESS-5", "REFRESH-5", "", []string{"api"}, false),
@@ -371,4 +371,3 @@ func TestEveryCommandHelpGolden(t *testing.T) {
 		})
 	}
 }
-

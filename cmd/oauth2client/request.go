@@ -164,4 +164,3 @@ func redactQuery(u *url.URL) string {
 	v.User = nil
 	return v.String()
 }
-
