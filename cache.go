@@ -33,8 +33,10 @@ type CacheOptions struct {
 	// half the lifetime, so that no token is born expired.
 	//
 	// The lifetime is the expiry minus the time the cache received the
-	// token. For the initial token, whose age is unknown, the plain defaults
-	// (3m45s and 10s) or the configured values apply as they are.
+	// token. For the initial token, whose age is unknown, it is the
+	// token response's expires_in when Token.Raw holds one (as after a code
+	// exchange); otherwise the plain defaults (3m45s and 10s) or the
+	// configured values apply as they are.
 	SafetyMargin time.Duration
 	// Foreground makes a stale token refresh in the caller's goroutine
 	// rather than in the background; for short-lived processes such as
@@ -46,6 +48,9 @@ type CacheOptions struct {
 	Now func() time.Time
 	// OnToken, when set, is called with each new token before it is served.
 	// It runs in the goroutine that refreshed and must not block for long.
+	// It must not call Token, Refresh or TokenRejected of the same cache:
+	// with an expired token they would wait for the refresh that is
+	// calling OnToken.
 	OnToken func(*Token)
 }
 
@@ -140,7 +145,15 @@ func (c *CachedSource) newEntry(t *Token, received time.Time) *cacheEntry {
 		return e
 	}
 	window, margin := c.opts.RefreshWindow, c.opts.SafetyMargin
-	if received.IsZero() {
+	var life time.Duration
+	if !received.IsZero() {
+		life = max(t.Expiry.Sub(received), 0)
+	} else if secs, err := expiresIn(t.Raw["expires_in"]); err == nil && secs > 0 {
+		// An initial token straight from a token response (a code
+		// exchange) says how long it lives, though not how old it is.
+		life = time.Duration(secs) * time.Second
+	}
+	if life == 0 {
 		if window == 0 {
 			window = defaultRefreshWindow
 		}
@@ -148,7 +161,6 @@ func (c *CachedSource) newEntry(t *Token, received time.Time) *cacheEntry {
 			margin = defaultSafetyMargin
 		}
 	} else {
-		life := max(t.Expiry.Sub(received), 0)
 		if window == 0 {
 			window = min(defaultRefreshWindow, life/2)
 		}

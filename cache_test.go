@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -163,6 +164,9 @@ func TestCachedSourceInitialToken(t *testing.T) {
 		{"no expiry", &Token{AccessToken: "a"}, 0, 0},
 		{"one hour left", &Token{AccessToken: "a"}, time.Hour, 0},
 		{"5s left of unknown lifetime is expired", &Token{AccessToken: "a"}, 5 * time.Second, 1},
+		{"5s token from a response is fresh", &Token{AccessToken: "a", Raw: map[string]any{"expires_in": json.Number("5")}}, 5 * time.Second, 0},
+		{"20s token from a form response is fresh", &Token{AccessToken: "a", Raw: map[string]any{"expires_in": "20"}}, 20 * time.Second, 0},
+		{"1s left of a 5s token is expired", &Token{AccessToken: "a", Raw: map[string]any{"expires_in": json.Number("5")}}, time.Second / 2, 1},
 		{"no access token", &Token{RefreshToken: "r"}, 0, 1},
 		{"nil", nil, 0, 1},
 	}

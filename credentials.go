@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -172,7 +173,9 @@ func (c *Credentials) Invalid() bool {
 }
 
 // OnToken registers f to be called with every new token the credentials
-// obtain, after it is stored (x/oauth2 issue 84). f must not block for long.
+// obtain, after it is stored (x/oauth2 issue 84). f must not block for long,
+// and must not ask c for a token: it runs inside the refresh that such a
+// call could wait for. Use the token it is given, or [Credentials.CurrentToken].
 func (c *Credentials) OnToken(f func(*Token)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -214,6 +217,12 @@ func (c *Credentials) Client(base *http.Client) *http.Client {
 // setToken records a new token and tells the listeners.
 func (c *Credentials) setToken(t *Token) {
 	c.mu.Lock()
+	if c.invalid {
+		// Revoked while this refresh was in flight: keep the revoked state,
+		// so the new tokens are neither served nor written out.
+		c.mu.Unlock()
+		return
+	}
 	c.tok = t
 	// As oauth2client did: the claims follow the new token's ID token (none
 	// if the response had none).
@@ -297,7 +306,7 @@ func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (
 	return tok, nil
 }
 
+// isInvalidGrant reports whether err is the token endpoint's invalid_grant.
 func isInvalidGrant(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == "invalid_grant"
+	return errors.Is(err, ErrInvalidGrant)
 }

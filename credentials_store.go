@@ -35,7 +35,9 @@ func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 		}
 		tok, err := c.refreshWith(ctx, base)
 		if err != nil {
-			if c.Invalid() {
+			// Only the server's invalid_grant is stored: credentials revoked
+			// here meanwhile had their entry deleted, which must stay so.
+			if isInvalidGrant(err) {
 				reqErr = err
 				return c.snapshot(nil), nil
 			}

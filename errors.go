@@ -1,6 +1,7 @@
 package oauth2client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -108,6 +109,7 @@ func (e *Error) Is(target error) bool {
 
 // Temporary reports whether retrying later may succeed: a network failure,
 // HTTP 429 or 5xx, or the codes "temporarily_unavailable" and "server_error".
+// A request the caller cancelled is not temporary.
 func (e *Error) Temporary() bool {
 	switch e.Code {
 	case "temporarily_unavailable", "server_error", "slow_down":
@@ -117,7 +119,8 @@ func (e *Error) Temporary() bool {
 		return false
 	}
 	if e.StatusCode == 0 {
-		return e.Err != nil && !errors.Is(e.Err, ErrMalformedResponse) && !errors.Is(e.Err, ErrUnsupportedTokenType)
+		return e.Err != nil && !errors.Is(e.Err, ErrMalformedResponse) &&
+			!errors.Is(e.Err, ErrUnsupportedTokenType) && !errors.Is(e.Err, context.Canceled)
 	}
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }

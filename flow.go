@@ -49,6 +49,10 @@ type Config struct {
 	Now func() time.Time
 	// Cache tunes when the resulting Credentials refresh their tokens.
 	Cache CacheOptions
+	// Sleep waits between the polls of [Flow.PollDevice]: it returns after
+	// d, or earlier with ctx's error when ctx is done. Nil means a real
+	// timer; tests set it to return at once (and advance their clock).
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Flow is the authorization-code flow (RFC 6749 §4.1) with PKCE (RFC 7636),
@@ -404,6 +408,12 @@ func (f *Flow) exchange(ctx context.Context, code string, st *AuthState) (*Crede
 		f.pending = nil // a code and its state are good for one exchange
 	}
 	f.mu.Unlock()
+	return f.credentials(tok, st.Scopes), nil
+}
+
+// credentials returns credentials for a token the flow obtained for scopes:
+// the one construction shared by the authorization-code and device flows.
+func (f *Flow) credentials(tok *Token, scopes []string) *Credentials {
 	cache := f.cfg.Cache
 	if cache.Now == nil {
 		cache.Now = f.cfg.Now
@@ -417,10 +427,10 @@ func (f *Flow) exchange(ctx context.Context, code string, st *AuthState) (*Crede
 		IntrospectionURI: f.cfg.Endpoint.IntrospectionURL,
 		AuthStyle:        f.style,
 		UserAgent:        f.cfg.UserAgent,
-		Scopes:           slices.Clone(st.Scopes),
+		Scopes:           slices.Clone(scopes),
 		HTTPClient:       f.cfg.HTTPClient,
 		Cache:            cache,
-	}, tok), nil
+	}, tok)
 }
 
 // now reads the flow's clock.

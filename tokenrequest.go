@@ -46,7 +46,7 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 	user, pass, basic := req.AuthStyle.authenticate(form, req.ClientID, req.ClientSecret)
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{Endpoint: "token", Err: fmt.Errorf("bad token endpoint URL: %w", err)}
+		return nil, &Error{Endpoint: "token", Err: fmt.Errorf("bad token endpoint URL: %w", redactURLError(err))}
 	}
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hr.Header.Set("Accept", "application/json")

@@ -1,6 +1,7 @@
 package oauth2client
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -270,4 +271,24 @@ func FuzzTokenResponse(f *testing.F) {
 			t.Fatalf("accepted token type %q", tok.TokenType)
 		}
 	})
+}
+
+// TestRequestTokenErrorsHideURL checks that a token endpoint URL, which may
+// carry a secret in its query, is not quoted by RequestToken's errors.
+func TestRequestTokenErrorsHideURL(t *testing.T) {
+	for _, tc := range []struct{ name, url string }{
+		{"unparsable URL", "http://127.0.0.1/token?key=SECRET\x7f"},
+		{"unreachable server", "http://127.0.0.1:1/token?key=SECRET"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := RequestToken(context.Background(), &TokenRequest{URL: tc.url, Params: map[string][]string{"grant_type": {"refresh_token"}}})
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T), want *Error", err, err)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error quotes the URL: %v", err)
+			}
+		})
+	}
 }

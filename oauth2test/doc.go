@@ -25,8 +25,16 @@
 //     and required of public clients.
 //   - [PathToken]: the token endpoint for the authorization_code,
 //     refresh_token (with optional rotation, [Options].RotateRefreshTokens)
-//     and client_credentials grants. Codes are single-use; ID tokens are
+//     client_credentials and device_code grants. Codes are single-use; ID tokens are
 //     issued when the openid scope was granted.
+//   - [PathDeviceCode]: the device authorization endpoint (RFC 8628), and
+//     [PathDevice], the verification page where a person enters the user
+//     code and allows or denies the device; [Options].AutoApprove approves
+//     device codes at once and [Server.ApproveDevice] / [Server.DenyDevice]
+//     decide without a browser. The token endpoint answers the device_code
+//     grant with authorization_pending, slow_down (polled faster than
+//     [Options].DeviceInterval), expired_token (after CodeTTL) and
+//     access_denied.
 //   - [PathRevoke]: revocation (RFC 7009), also accepting Google's ?token=.
 //     Revoking a refresh token revokes the access tokens issued with it.
 //   - [PathTokenInfo]: Google-style token info for an access_token.

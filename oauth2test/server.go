@@ -73,6 +73,10 @@ type Options struct {
 	DefaultUser string
 	// Clients are registered as if by [Server.RegisterClient].
 	Clients []Client
+	// DeviceInterval is the polling interval device authorizations ask for
+	// (RFC 8628 §3.2); polling faster gets slow_down. Zero means
+	// DefaultDeviceInterval. Device codes live as long as CodeTTL.
+	DeviceInterval time.Duration
 	// SigningKey signs ID tokens. Nil means a new RSA 2048 key generated
 	// by NewServer; tests starting many servers can share one key to save
 	// the time that takes.
@@ -110,6 +114,8 @@ type Server struct {
 	refresh    map[string]*refreshToken
 	rotated    map[string]bool // refresh tokens replaced by rotation
 	grants     map[string]*grant
+	devices    map[string]*deviceAuth // by device code
+	userCodes  map[string]string      // normalized user code -> device code
 	faults     []*Fault
 	metrics    metrics
 	grantCount int
@@ -172,21 +178,23 @@ func NewServer(opts *Options) *Server {
 	}
 
 	s := &Server{
-		URL:      "http://" + ln.Addr().String(),
-		Listener: ln,
-		opts:     o,
-		done:     make(chan struct{}),
-		key:      key,
-		keyID:    kid,
-		signer:   signer,
-		clients:  make(map[string]*Client),
-		pending:  make(map[string]*authRequest),
-		codes:    make(map[string]*authCode),
-		access:   make(map[string]*accessToken),
-		refresh:  make(map[string]*refreshToken),
-		rotated:  make(map[string]bool),
-		grants:   make(map[string]*grant),
-		metrics:  newMetrics(),
+		URL:       "http://" + ln.Addr().String(),
+		Listener:  ln,
+		opts:      o,
+		done:      make(chan struct{}),
+		key:       key,
+		keyID:     kid,
+		signer:    signer,
+		clients:   make(map[string]*Client),
+		pending:   make(map[string]*authRequest),
+		codes:     make(map[string]*authCode),
+		access:    make(map[string]*accessToken),
+		refresh:   make(map[string]*refreshToken),
+		rotated:   make(map[string]bool),
+		grants:    make(map[string]*grant),
+		devices:   make(map[string]*deviceAuth),
+		userCodes: make(map[string]string),
+		metrics:   newMetrics(),
 	}
 	for _, c := range o.Clients {
 		if err := s.RegisterClient(c); err != nil {

@@ -28,6 +28,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		resp, e = s.refreshGrant(r, c)
 	case "client_credentials":
 		resp, e = s.clientCredentials(r, c)
+	case GrantTypeDeviceCode:
+		resp, e = s.deviceGrant(r, c)
 	case "":
 		e = invalidRequest("missing grant_type")
 	default:

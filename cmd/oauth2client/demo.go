@@ -163,7 +163,11 @@ func followToRedirect(authURL string) (*url.URL, error) {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get(authURL)
 	if err != nil {
-		return nil, err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL carries the state
+		}
+		return nil, fmt.Errorf("authorization request: %w", err)
 	}
 	resp.Body.Close()
 	loc, err := resp.Location()

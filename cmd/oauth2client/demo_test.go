@@ -34,3 +34,15 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo output shows a code or verifier:\n%s", got)
 	}
 }
+
+// TestFollowToRedirectHidesState checks that a failed authorization request
+// does not quote its URL, which carries the state.
+func TestFollowToRedirectHidesState(t *testing.T) {
+	_, err := followToRedirect("http://127.0.0.1:1/authorize?state=SECRETSTATE")
+	if err == nil {
+		t.Fatal("no error from a closed port")
+	}
+	if strings.Contains(err.Error(), "SECRETSTATE") {
+		t.Errorf("error quotes the state: %v", err)
+	}
+}

@@ -1,0 +1,83 @@
+package oauth2client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// hookStore is a CredentialsStore holding one entry, which calls before
+// ahead of each Update's fn and records what fn returns.
+type hookStore struct {
+	cur     *Credentials
+	before  func()
+	writes  int
+	deletes int
+}
+
+func (s *hookStore) Update(ctx context.Context, key string, fn func(*Credentials) (*Credentials, error)) error {
+	if s.before != nil {
+		s.before()
+	}
+	n, err := fn(s.cur)
+	if err != nil {
+		return err
+	}
+	if n != nil {
+		s.cur = n
+		s.writes++
+	}
+	return nil
+}
+
+func (s *hookStore) Delete(ctx context.Context, key string) error {
+	s.cur = nil
+	s.deletes++
+	return nil
+}
+
+// TestRefreshStoredWritesOnlyInvalidGrant checks that a bound refresh
+// stores the credentials as invalid after invalid_grant, but does not write
+// an entry back when the credentials were revoked (and their entry deleted)
+// before the refresh reached the store.
+func TestRefreshStoredWritesOnlyInvalidGrant(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"invalid_grant"}`))
+	}))
+	defer srv.Close()
+	cases := []struct {
+		name       string
+		revoked    bool // marked invalid (as Revoke does) before fn runs
+		wantErr    error
+		wantWrites int
+	}{
+		{"invalid_grant is stored", false, ErrInvalidGrant, 1},
+		{"revoked meanwhile writes nothing", true, ErrInvalidCredentials, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &hookStore{}
+			c := NewCredentials(CredentialsConfig{
+				ClientID: "cid", TokenURI: srv.URL, HTTPClient: srv.Client(),
+				Store: st, StoreKey: "k",
+			}, &Token{RefreshToken: "r"})
+			if tc.revoked {
+				st.before = c.markInvalid
+			}
+			_, err := c.Refresh(context.Background())
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Refresh error = %v, want %v", err, tc.wantErr)
+			}
+			if st.writes != tc.wantWrites {
+				t.Errorf("store writes = %d, want %d", st.writes, tc.wantWrites)
+			}
+			if st.writes > 0 && !st.cur.Invalid() {
+				t.Error("stored credentials are not marked invalid")
+			}
+		})
+	}
+}

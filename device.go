@@ -1,0 +1,341 @@
+package oauth2client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// GrantTypeDeviceCode is the grant_type of the device access token request
+// (RFC 8628 §3.4).
+const GrantTypeDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+
+// DefaultDeviceInterval is the polling interval of [Flow.PollDevice] when
+// the device authorization response names none (RFC 8628 §3.2).
+const DefaultDeviceInterval = 5 * time.Second
+
+// slowDownStep is how much a slow_down answer lengthens the polling
+// interval (RFC 8628 §3.5).
+const slowDownStep = 5 * time.Second
+
+// maxNetworkRetries bounds how many polls in a row may fail on the network
+// before [Flow.PollDevice] gives up.
+const maxNetworkRetries = 5
+
+// ErrDeviceCodeExpired means the device code of a device authorization
+// expired before the user approved it (RFC 8628 §3.5 "expired_token"):
+// start again with [Flow.DeviceAuth].
+var ErrDeviceCodeExpired = errors.New("oauth2client: device code expired")
+
+// DeviceAuth is a pending device authorization (RFC 8628 §3.2): the codes
+// and URLs to show the user while [Flow.PollDevice] waits for approval.
+//
+// DeviceCode is a secret of the client: show the user only UserCode and the
+// verification URIs. String and LogValue leave the device code out.
+type DeviceAuth struct {
+	// DeviceCode identifies the authorization to the token endpoint.
+	DeviceCode string `json:"device_code"`
+	// UserCode is what the user types at VerificationURI.
+	UserCode string `json:"user_code"`
+	// VerificationURI is where the user goes to approve. Google's
+	// "verification_url" spelling is accepted too.
+	VerificationURI string `json:"verification_uri"`
+	// VerificationURIComplete, when the server sends one, is
+	// VerificationURI with the user code in it, e.g. for a QR code.
+	VerificationURIComplete string `json:"verification_uri_complete,omitempty"`
+	// ExpiresIn is the lifetime of the codes in seconds, as received.
+	ExpiresIn int64 `json:"expires_in"`
+	// Expiry is when the codes expire, by the flow's clock; zero if the
+	// server sent no expires_in.
+	Expiry time.Time `json:"expiry,omitzero"`
+	// Interval is how long to wait between polls: the server's "interval",
+	// or DefaultDeviceInterval when it sent none.
+	Interval time.Duration `json:"interval"`
+	// Scopes are the scopes requested; the credentials from
+	// [Flow.PollDevice] carry them.
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// String describes da for people and logs, without the device code.
+func (da *DeviceAuth) String() string {
+	if da == nil {
+		return "<nil DeviceAuth>"
+	}
+	return fmt.Sprintf("device authorization: user code %s at %s", da.UserCode, da.VerificationURI)
+}
+
+// LogValue implements [slog.LogValuer], leaving the device code out.
+func (da *DeviceAuth) LogValue() slog.Value {
+	if da == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(
+		slog.String("user_code", da.UserCode),
+		slog.String("verification_uri", da.VerificationURI),
+		slog.Time("expiry", da.Expiry),
+		slog.Duration("interval", da.Interval),
+	)
+}
+
+// DeviceAuth starts a device authorization (RFC 8628 §3.1): it posts the
+// client id (and client authentication per the flow's AuthStyle) and the
+// scopes to Endpoint.DeviceAuthURL. Of the options, [WithScopes] and
+// [SetParam] apply; the others concern the authorization-code flow and are
+// ignored. Show the user the returned UserCode and VerificationURI, then
+// call [Flow.PollDevice]. A refusal by the server is an [*Error] whose
+// Endpoint is "device authorization".
+func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceAuth, error) {
+	if f.cfg.Endpoint.DeviceAuthURL == "" {
+		return nil, errors.New("oauth2client: device authorization: Endpoint.DeviceAuthURL is empty (the server offers no device flow)")
+	}
+	if err := checkEndpointURL(f.cfg.Endpoint.DeviceAuthURL); err != nil {
+		return nil, fmt.Errorf("oauth2client: device authorization: Endpoint.DeviceAuthURL: %w", err)
+	}
+	r := authCodeRequest{params: url.Values{}}
+	for _, o := range opts {
+		if o != nil {
+			o.applyAuthCode(&r)
+		}
+	}
+	scopes := f.cfg.Scopes
+	if r.scopes != nil {
+		scopes = r.scopes
+	}
+	form := r.params
+	if len(scopes) > 0 {
+		form.Set("scope", strings.Join(scopes, " "))
+	}
+	user, pass, basic := f.style.authenticate(form, f.cfg.ClientID, f.cfg.ClientSecret)
+	// RFC 8628 §3.1 asks for client_id; servers such as Google want it in
+	// the body even when the client authenticates with Basic.
+	form.Set("client_id", f.cfg.ClientID)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.cfg.Endpoint.DeviceAuthURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, &Error{Endpoint: "device authorization", Err: fmt.Errorf("bad device authorization URL: %w", err)}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if f.cfg.UserAgent != "" {
+		req.Header.Set("User-Agent", f.cfg.UserAgent)
+	}
+	if basic {
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := httpClient(f.cfg.HTTPClient).Do(req)
+	if err != nil {
+		return nil, &Error{Endpoint: "device authorization", Err: redactURLError(err)}
+	}
+	defer resp.Body.Close()
+	da, err := parseDeviceAuth(resp, f.now())
+	if err != nil {
+		return nil, err
+	}
+	da.Scopes = slices.Clone(scopes)
+	return da, nil
+}
+
+// parseDeviceAuth reads a device authorization response received at now
+// (RFC 8628 §3.2, §3.3).
+func parseDeviceAuth(resp *http.Response, now time.Time) (*DeviceAuth, error) {
+	body, err := readBody(resp.Body)
+	fail := func(cause error) *Error {
+		e := &Error{Endpoint: "device authorization", StatusCode: resp.StatusCode, Header: resp.Header, Err: cause}
+		e.Body = body[:min(len(body), maxErrorBody)]
+		return e
+	}
+	if err != nil {
+		return nil, fail(err)
+	}
+	raw, err := decodeTokenBody("application/json", body)
+	if err != nil {
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return nil, fail(nil)
+		}
+		return nil, fail(err)
+	}
+	if code, ok := raw["error"]; ok && code != nil {
+		e := fail(nil)
+		e.Code = stringField(code)
+		e.Description = stringField(raw["error_description"])
+		e.URI = stringField(raw["error_uri"])
+		if e.Code == "" {
+			e.Code = "unknown_error"
+		}
+		return nil, e
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fail(nil)
+	}
+	da, err := deviceAuthFromResponse(raw, now)
+	if err != nil {
+		return nil, fail(err)
+	}
+	return da, nil
+}
+
+// deviceAuthFromResponse builds a DeviceAuth from a decoded response.
+func deviceAuthFromResponse(raw map[string]any, now time.Time) (*DeviceAuth, error) {
+	field := func(name string) (string, error) {
+		v, ok := raw[name]
+		if !ok || v == nil {
+			return "", nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", fmt.Errorf("%w: field %q is %s, want a string", ErrMalformedResponse, name, jsonKind(v))
+		}
+		return s, nil
+	}
+	da := &DeviceAuth{}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"device_code", &da.DeviceCode},
+		{"user_code", &da.UserCode},
+		{"verification_uri", &da.VerificationURI},
+		{"verification_uri_complete", &da.VerificationURIComplete},
+	} {
+		var err error
+		if *f.dst, err = field(f.name); err != nil {
+			return nil, err
+		}
+	}
+	if da.VerificationURI == "" {
+		// Google spells it verification_url.
+		var err error
+		if da.VerificationURI, err = field("verification_url"); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct{ name, value string }{
+		{"device_code", da.DeviceCode},
+		{"user_code", da.UserCode},
+		{"verification_uri", da.VerificationURI},
+	} {
+		if f.value == "" {
+			return nil, fmt.Errorf("%w: no %s", ErrMalformedResponse, f.name)
+		}
+	}
+	for _, f := range []struct{ name, value string }{
+		{"verification_uri", da.VerificationURI},
+		{"verification_uri_complete", da.VerificationURIComplete},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if u, err := url.Parse(f.value); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
+			return nil, fmt.Errorf("%w: field %q is not an http(s) URL", ErrMalformedResponse, f.name)
+		}
+	}
+	secs, err := expiresIn(raw["expires_in"])
+	if err != nil {
+		return nil, err
+	}
+	da.ExpiresIn = secs
+	if secs > 0 {
+		da.Expiry = now.Add(time.Duration(secs) * time.Second)
+	}
+	interval, err := expiresIn(raw["interval"])
+	if err != nil {
+		return nil, fmt.Errorf("%w (field \"interval\")", err)
+	}
+	da.Interval = DefaultDeviceInterval
+	if interval > 0 {
+		da.Interval = time.Duration(min(interval, 3600)) * time.Second
+	}
+	return da, nil
+}
+
+// PollDevice waits for the user to approve da and returns the credentials
+// (RFC 8628 §3.4, §3.5), built as [Flow.Exchange] builds them. It waits
+// da.Interval (Config.Sleep) before each token request; an
+// authorization_pending answer polls again, slow_down lengthens the
+// interval by 5 seconds, and network failures lengthen it twofold, up to 5
+// in a row. It fails with [ErrDeviceCodeExpired] on expired_token or once
+// da.Expiry passes by the flow's clock, with an [*Error] matching
+// [ErrAccessDenied] when the user refused, with another [*Error] for any
+// other refusal, and with ctx's error when ctx is done.
+func (f *Flow) PollDevice(ctx context.Context, da *DeviceAuth) (*Credentials, error) {
+	if da == nil || da.DeviceCode == "" {
+		return nil, errors.New("oauth2client: poll device: no device code (call DeviceAuth)")
+	}
+	interval := da.Interval
+	if interval <= 0 {
+		interval = DefaultDeviceInterval
+	}
+	failures := 0
+	for {
+		if !da.Expiry.IsZero() && !f.now().Before(da.Expiry) {
+			return nil, fmt.Errorf("%w (after %d s)", ErrDeviceCodeExpired, da.ExpiresIn)
+		}
+		if err := f.sleep(ctx, interval); err != nil {
+			return nil, fmt.Errorf("oauth2client: poll device: %w", err)
+		}
+		tok, err := RequestToken(ctx, &TokenRequest{
+			URL: f.cfg.Endpoint.TokenURL,
+			Params: url.Values{
+				"grant_type":  {GrantTypeDeviceCode},
+				"device_code": {da.DeviceCode},
+			},
+			ClientID:     f.cfg.ClientID,
+			ClientSecret: f.cfg.ClientSecret,
+			AuthStyle:    f.style,
+			UserAgent:    f.cfg.UserAgent,
+			HTTPClient:   f.cfg.HTTPClient,
+			Now:          f.cfg.Now,
+		})
+		if err == nil {
+			return f.credentials(tok, da.Scopes), nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("oauth2client: poll device: %w", ctx.Err())
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			return nil, err
+		}
+		switch e.Code {
+		case "authorization_pending":
+			failures = 0
+			continue
+		case "slow_down":
+			failures = 0
+			interval += slowDownStep
+			continue
+		case "expired_token":
+			return nil, fmt.Errorf("%w: %w", ErrDeviceCodeExpired, err)
+		case "":
+			if e.StatusCode == 0 && e.Temporary() && failures < maxNetworkRetries {
+				failures++
+				interval *= 2 // RFC 8628 §3.5: back off on connection failures
+				continue
+			}
+		}
+		return nil, err
+	}
+}
+
+// sleep waits d, or until ctx is done.
+func (f *Flow) sleep(ctx context.Context, d time.Duration) error {
+	if f.cfg.Sleep != nil {
+		if err := f.cfg.Sleep(ctx, d); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
