@@ -76,7 +76,10 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path}
 	with := func(args ...string) []string { return append(args, flags...) }
 
-	login(t, tc, flags)
+	msg := loginNoBrowser(t, flags)
+	if !strings.Contains(msg, "Logged in") || strings.Contains(msg, tc.secret) {
+		t.Errorf("login stderr:\n%s", msg)
+	}
 
 	first := strings.TrimSpace(runOK(t, with("token")...))
 	if first == "" {
@@ -123,4 +126,14 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 	if code != exitFailure {
 		t.Errorf("request after revoke: exit %d, want 1", code)
 	}
+}
+
+// openFile opens the credentials file at path.
+func openFile(t *testing.T, path string) *file.Store {
+	t.Helper()
+	s, err := file.OpenAuto(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
