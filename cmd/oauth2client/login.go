@@ -168,4 +168,3 @@ func isLoopbackRedirect(u string) bool {
 	}
 	return false
 }
-
