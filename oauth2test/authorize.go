@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -48,7 +49,7 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 }
 
 // pkceRE matches a code_challenge or code_verifier (RFC 7636 §4.1, §4.2).
-var pkceRE = regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`)
+var pkceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`) })
 
 // serveAuthorize handles an authorization request (RFC 6749 §4.1.1): it
 // checks the client and redirect URI (showing an error page if they are
@@ -118,7 +119,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	case req.method != "" && req.method != "S256" && req.method != "plain":
 		fail("invalid_request", "unsupported code_challenge_method")
 		return
-	case req.challenge != "" && !pkceRE.MatchString(req.challenge):
+	case req.challenge != "" && !pkceRE().MatchString(req.challenge):
 		fail("invalid_request", "malformed code_challenge")
 		return
 	case req.challenge == "" && c.public():
@@ -153,7 +154,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	setPageHeaders(w)
 	w.WriteHeader(http.StatusOK)
-	consentTmpl.Execute(w, map[string]any{
+	consentTmpl().Execute(w, map[string]any{
 		"Client":   c.ID,
 		"Redirect": redirect,
 		"Scopes":   req.scopes,
@@ -252,13 +253,14 @@ func setPageHeaders(w http.ResponseWriter) {
 func errorPage(w http.ResponseWriter, status int, msg string) {
 	setPageHeaders(w)
 	w.WriteHeader(status)
-	errorTmpl.Execute(w, msg)
+	errorTmpl().Execute(w, msg)
 }
 
 const pageStyle = `<style>body{font-family:sans-serif;max-width:36em;margin:3em auto}` +
 	`code{background:#eee;padding:0 .2em}button{font-size:1.1em;margin-right:1em}</style>`
 
-var consentTmpl = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
+var consentTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>oauth2test: authorize</title>` + pageStyle + `</head>
 <body>
 <h1>Authorize <code>{{.Client}}</code>?</h1>
@@ -273,8 +275,11 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
 </form>
 </body></html>
 `))
+})
 
-var errorTmpl = template.Must(template.New("error").Parse(`<!DOCTYPE html>
+var errorTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>oauth2test: error</title>` + pageStyle + `</head>
 <body><h1>Authorization error</h1><p>{{.}}</p></body></html>
 `))
+})

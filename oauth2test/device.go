@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -234,7 +235,7 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request) {
 	if code == "" {
 		setPageHeaders(w)
 		w.WriteHeader(http.StatusOK)
-		deviceEntryTmpl.Execute(w, nil)
+		deviceEntryTmpl().Execute(w, nil)
 		return
 	}
 	norm := normalizeUserCode(code)
@@ -253,7 +254,7 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	setPageHeaders(w)
 	w.WriteHeader(http.StatusOK)
-	deviceConfirmTmpl.Execute(w, map[string]any{
+	deviceConfirmTmpl().Execute(w, map[string]any{
 		"Client":   client,
 		"Scopes":   scopes,
 		"UserCode": displayUserCode(norm),
@@ -287,10 +288,11 @@ func (s *Server) serveDeviceDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	setPageHeaders(w)
 	w.WriteHeader(http.StatusOK)
-	deviceDoneTmpl.Execute(w, msg)
+	deviceDoneTmpl().Execute(w, msg)
 }
 
-var deviceEntryTmpl = template.Must(template.New("device-entry").Parse(`<!DOCTYPE html>
+var deviceEntryTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device-entry").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>oauth2test: connect a device</title>` + pageStyle + `</head>
 <body>
 <h1>Connect a device</h1>
@@ -301,8 +303,10 @@ var deviceEntryTmpl = template.Must(template.New("device-entry").Parse(`<!DOCTYP
 </form>
 </body></html>
 `))
+})
 
-var deviceConfirmTmpl = template.Must(template.New("device-confirm").Parse(`<!DOCTYPE html>
+var deviceConfirmTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device-confirm").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>oauth2test: authorize a device</title>` + pageStyle + `</head>
 <body>
 <h1>Authorize <code>{{.Client}}</code> on a device?</h1>
@@ -316,8 +320,11 @@ var deviceConfirmTmpl = template.Must(template.New("device-confirm").Parse(`<!DO
 </form>
 </body></html>
 `))
+})
 
-var deviceDoneTmpl = template.Must(template.New("device-done").Parse(`<!DOCTYPE html>
+var deviceDoneTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device-done").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>oauth2test: device</title>` + pageStyle + `</head>
 <body><h1>Done</h1><p id="device-result">{{.}}</p></body></html>
 `))
+})

@@ -75,7 +75,7 @@ func (s *Server) exchangeCode(r *http.Request, c *Client) (*tokenResponse, *oaut
 		return nil, invalidGrant("code_verifier sent but the authorization request had no code_challenge")
 	case ac.req.challenge != "" && verifier == "":
 		return nil, invalidGrant("missing code_verifier")
-	case ac.req.challenge != "" && !pkceRE.MatchString(verifier):
+	case ac.req.challenge != "" && !pkceRE().MatchString(verifier):
 		return nil, invalidGrant("malformed code_verifier")
 	case ac.req.challenge != "" && !pkceMatches(verifier, ac.req.challenge, ac.req.method):
 		return nil, invalidGrant("code_verifier does not match code_challenge")

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
+)
+
+func init() {
+	register(&command{
+		name:    "info",
+		args:    "[flags]",
+		summary: "show what stored credentials hold: client, scopes, expiry, validity",
+		help: `
+Info shows stored credentials without their secrets: the client id, the
+token endpoint, the scopes, the expiry and validity of the access token,
+and whether there is a refresh token. When the credentials have an
+introspection (RFC 7662) or token info endpoint, it also asks the server
+which scopes the access token holds, refreshing the token first when it
+has expired; --offline skips that.
+` + sourceHelp,
+		examples: `
+oauth2client info --client-secrets cs.json --scope openid
+oauth2client info --store file:credentials.json --offline`,
+		run: runInfo,
+	})
+}
+
+// runInfo is the info command.
+func runInfo(ctx context.Context, e *env, c *command, args []string) int {
+	fs := e.flagSet(c)
+	var cf credFlags
+	cf.register(fs)
+	offline := fs.Bool("offline", false, "do not ask the server which scopes the token holds")
+	if code, ok := e.parse(c, fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
+	}
+	if err := cf.check(); err != nil {
+		return e.report(c, err)
+	}
+	l, err := cf.load(ctx)
+	if err != nil {
+		return e.report(c, err)
+	}
+	defer l.Close()
+
+	var granted []string
+	var grantedErr error
+	cfg := l.creds.Config()
+	if !*offline && !l.creds.Invalid() && (cfg.IntrospectionURI != "" || cfg.TokenInfoURI != "") {
+		granted, grantedErr = l.creds.RetrieveScopes(ctx)
+	}
+	writeInfo(e.stdout, l, time.Now(), granted, grantedErr)
+	if grantedErr != nil && !errors.Is(grantedErr, oauth2client.ErrInactiveToken) {
+		return e.fail(c, fmt.Errorf("asking the server for the token's scopes: %w", grantedErr))
+	}
+	return exitOK
+}
+
+// writeInfo writes what info shows.
+func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedErr error) {
+	cfg := l.creds.Config()
+	tok := l.creds.CurrentToken()
+	line := func(name, value string) { fmt.Fprintf(w, "%-15s %s\n", name+":", value) }
+	line("source", l.from)
+	line("client", cfg.ClientID)
+	line("token endpoint", orNone(cfg.TokenURI))
+	line("scopes", orNone(strings.Join(l.creds.Scopes(), " ")))
+	if granted != nil || grantedErr != nil {
+		switch {
+		case errors.Is(grantedErr, oauth2client.ErrInactiveToken):
+			line("server says", "the access token is not active")
+		case grantedErr != nil:
+			line("server says", "(could not ask)")
+		default:
+			line("server says", "scopes "+orNone(strings.Join(granted, " ")))
+		}
+	}
+	line("expiry", expiryString(tok))
+	line("status", status(l.creds, tok, now))
+	refresh := "no"
+	if tok != nil && tok.RefreshToken != "" {
+		refresh = "yes"
+	}
+	line("refresh token", refresh)
+}
+
+// orNone returns s, or "(none)" when it is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// expiryString is a token's expiry for people.
+func expiryString(tok *oauth2client.Token) string {
+	switch {
+	case tok == nil || tok.AccessToken == "":
+		return "(no access token)"
+	case tok.Expiry.IsZero():
+		return "never"
+	}
+	return tok.Expiry.UTC().Format(time.RFC3339)
+}
+
+// status is the validity of credentials at now: "valid", "expired"
+// (refreshable or not) or "invalid".
+func status(c *oauth2client.Credentials, tok *oauth2client.Token, now time.Time) string {
+	switch {
+	case c.Invalid():
+		return "invalid (revoked or refused: log in again)"
+	case tok != nil && tok.Valid(now):
+		return "valid"
+	case tok != nil && tok.RefreshToken != "":
+		return "expired (will refresh)"
+	}
+	return "expired (no refresh token: log in again)"
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/tools"
+)
+
+func init() {
+	register(&command{
+		name:    "login",
+		args:    "[flags]",
+		summary: "sign in through the browser (or a device code) and store the credentials",
+		help: `
+Login runs the authorization code flow with PKCE: it opens the
+authorization page in the browser and receives the redirect on a web
+server on 127.0.0.1 (an ephemeral port unless --auth-host-port is given),
+exchanges the code and stores the credentials. --no-browser prints the URL
+on a line of its own on stderr instead of opening a browser, and waits for
+the redirect all the same; --noauth-local-webserver (for a browser on
+another machine) uses the device flow when the provider offers it, else
+asks to paste the address the browser ended on; --device uses the device
+flow (RFC 8628) at once.
+
+The client comes from --client-secrets FILE, or from --client-id (and
+--client-secret for a confidential client) with --issuer URL, whose
+endpoints are discovered. --issuer with --client-secrets takes the
+endpoints from discovery and the client from the file. Offline access is
+asked for, so that the credentials can be refreshed (Google needs
+access_type=offline; OpenID providers need --scope offline_access).
+
+The credentials are stored under --key, or under a key derived from the
+client id and the sorted scopes, which the other commands derive again
+from the same flags.`,
+		examples: `
+oauth2client login --client-secrets cs.json --scope openid
+oauth2client login --client-secrets cs.json --scope "openid email" --no-browser --store file:creds.json
+oauth2client login --issuer https://issuer.example --client-id my-app --scope "openid offline_access" --device`,
+		run: runLogin,
+	})
+}
+
+// runLogin is the login command.
+func runLogin(ctx context.Context, e *env, c *command, args []string) int {
+	fs := e.flagSet(c)
+	var cf credFlags
+	cf.register(fs)
+	noBrowser := fs.Bool("no-browser", false, "do not open a browser: print the authorization URL on stderr and wait for the redirect")
+	device := fs.Bool("device", false, "use the device flow (RFC 8628): print a code to enter on another device")
+	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
+	timeout := fs.Duration("timeout", tools.DefaultTimeout, "give up waiting for the redirect after `DURATION`")
+	tf := tools.RegisterFlags(fs)
+	if code, ok := e.parse(c, fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
+	}
+	if cf.credentials != "" {
+		return e.usageError(c, "--credentials: login gets new credentials; give --client-secrets or --issuer and --client-id")
+	}
+	if err := cf.check(); err != nil {
+		return e.report(c, err)
+	}
+	if cf.clientSecrets == "" && cf.clientID == "" {
+		return e.usageError(c, "login needs --client-secrets FILE, or --issuer URL and --client-id ID")
+	}
+	if cf.clientID != "" && cf.issuer == "" {
+		return e.usageError(c, "--client-id needs --issuer for login, to find the endpoints")
+	}
+	if *timeout <= 0 {
+		return e.usageError(c, "--timeout must be positive, not %v", *timeout)
+	}
+	level, err := tools.ParseLoggingLevel(tf.LoggingLevel)
+	if err != nil {
+		return e.usageError(c, "--logging-level: %v", err)
+	}
+
+	cs, err := cf.client()
+	if err != nil {
+		return e.fail(c, err)
+	}
+	cfg := cs.Config("", cf.scopes...)
+	if cf.clientSecrets == "" {
+		cfg.RedirectURL = ""
+	}
+	if cf.issuer != "" {
+		ep, err := oauth2client.Discover(ctx, cf.issuer, nil)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		cfg.Endpoint = *ep
+	}
+	if *redirect != "" {
+		if !isLoopbackRedirect(*redirect) {
+			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", clipString(*redirect, 80))
+		}
+		cfg.RedirectURL = *redirect
+	}
+	if cfg.RedirectURL != "" && !isLoopbackRedirect(cfg.RedirectURL) {
+		cfg.RedirectURL = "" // RunFlow's loopback server picks its own
+	}
+	flow, err := oauth2client.NewFlow(cfg)
+	if err != nil {
+		return e.fail(c, err)
+	}
+
+	t, err := cf.loginTarget(ctx, cs.ClientID)
+	if err != nil {
+		return e.report(c, err)
+	}
+	defer t.Close()
+
+	opts := &tools.Options{
+		HostName:         tf.AuthHostName,
+		Ports:            tf.AuthHostPorts,
+		NoLocalWebServer: tf.NoAuthLocalWebServer,
+		Device:           *device,
+		NoBrowser:        *noBrowser,
+		Stdin:            e.stdin,
+		Stderr:           e.stderr,
+		Timeout:          *timeout,
+		AuthCodeOptions:  []oauth2client.AuthCodeOption{oauth2client.AccessTypeOffline()},
+		Logger:           slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+	}
+	creds, err := tools.RunFlow(ctx, flow, t.store, t.key, opts)
+	if err != nil {
+		return e.fail(c, err)
+	}
+	tok := creds.CurrentToken()
+	fmt.Fprintf(e.stderr, "Logged in as client %s with scopes %q; credentials stored in %s under key %s.\n",
+		cs.ClientID, strings.Join(creds.Scopes(), " "), t.spec, t.key)
+	if tok == nil || tok.RefreshToken == "" {
+		fmt.Fprintln(e.stderr, "Note: the server issued no refresh token, so you will need to log in again when the access token expires (OpenID providers issue one for --scope offline_access).")
+	}
+	return exitOK
+}
+
+// loginTarget opens the store login saves to, under --key or the key
+// derived from clientID and the scopes.
+func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, error) {
+	sp, err := f.storeSpec()
+	if err != nil {
+		return nil, err
+	}
+	s, err := sp.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := f.key
+	if key == "" {
+		key = derivedKey(clientID, f.scopes)
+	}
+	return &target{store: s, spec: sp, key: key, clientID: clientID}, nil
+}
+
+// isLoopbackRedirect reports whether u is an http redirect URI on a
+// loopback host, which RunFlow's server can receive.
+func isLoopbackRedirect(u string) bool {
+	for _, p := range []string{"http://127.0.0.1", "http://localhost", "http://[::1]"} {
+		if u == p || strings.HasPrefix(u, p+"/") || strings.HasPrefix(u, p+":") {
+			return true
+		}
+	}
+	return false
+}

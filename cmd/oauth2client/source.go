@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store"
+	"github.com/oauth2client/oauth2client/store/file"
+	"github.com/oauth2client/oauth2client/store/spec"
+)
+
+// sourceHelp is the part of each credential command's --help that says
+// where credentials come from.
+const sourceHelp = `
+Credentials are kept in a store (--store; the default is the file
+oauth2client/credentials.json in the user config folder, mode 0600) under
+a key. The key is --key when given, else it derives from the client id
+(--client-secrets or --client-id) and the sorted scopes, so a command with
+the same flags as 'login' finds what 'login' stored; a store holding one
+entry (such as a one-credential file written by Python's file.Storage)
+needs neither. --credentials FILE reads credentials from FILE instead: an
+oauth2client credentials file (refreshed in place) or a gcloud-style
+authorized_user file (refreshed in memory).`
+
+// scopeList is a repeatable flag whose values may hold several
+// space-separated scopes.
+type scopeList []string
+
+func (s *scopeList) String() string { return strings.Join(*s, " ") }
+
+func (s *scopeList) Set(v string) error {
+	*s = append(*s, strings.Fields(v)...)
+	return nil
+}
+
+// sorted returns the scopes sorted, without duplicates.
+func (s scopeList) sorted() []string {
+	out := slices.Clone([]string(s))
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ", ") }
+
+func (m *multiFlag) Set(v string) error {
+	*m = append(*m, v)
+	return nil
+}
+
+// usageErr marks an error as a wrong command line (exit code 2).
+type usageErr struct{ err error }
+
+func (u usageErr) Error() string { return u.err.Error() }
+func (u usageErr) Unwrap() error { return u.err }
+
+// usagef returns a usage error.
+func usagef(format string, args ...any) error {
+	return usageErr{fmt.Errorf(format, args...)}
+}
+
+// report prints err for command c and returns the exit code its kind
+// calls for.
+func (e *env) report(c *command, err error) int {
+	var u usageErr
+	if errors.As(err, &u) {
+		return e.usageError(c, "%v", u.err)
+	}
+	return e.fail(c, err)
+}
+
+// credFlags are the flags naming where credentials come from.
+type credFlags struct {
+	clientSecrets string
+	issuer        string
+	clientID      string
+	clientSecret  string
+	credentials   string
+	scopes        scopeList
+	store         string
+	key           string
+}
+
+// register adds the flags to fs.
+func (f *credFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.clientSecrets, "client-secrets", "", "the client and its endpoints from a client_secrets.json `FILE`")
+	fs.StringVar(&f.issuer, "issuer", "", "discover the endpoints of the authorization server at `URL` (OpenID Connect Discovery, RFC 8414)")
+	fs.StringVar(&f.clientID, "client-id", "", "the client `ID`; login takes the endpoints from --issuer")
+	fs.StringVar(&f.clientSecret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id)")
+	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON or a gcloud authorized_user file")
+	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
+	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
+	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
+}
+
+// check checks the combination of flags.
+func (f *credFlags) check() error {
+	switch {
+	case f.clientSecrets != "" && f.clientID != "":
+		return usagef("--client-secrets and --client-id exclude each other")
+	case f.clientSecret != "" && f.clientID == "":
+		return usagef("--client-secret needs --client-id")
+	case f.issuer != "" && f.clientID == "" && f.clientSecrets == "":
+		return usagef("--issuer needs --client-id or --client-secrets")
+	case f.credentials != "" && (f.clientSecrets != "" || f.clientID != "" || f.issuer != "" || f.store != "" || f.key != ""):
+		return usagef("--credentials excludes --client-secrets, --issuer, --client-id, --store and --key")
+	}
+	if f.store != "" {
+		if _, err := spec.Parse(f.store); err != nil {
+			return usagef("--store: %v", err)
+		}
+	}
+	return nil
+}
+
+// client returns the client id named by --client-id or --client-secrets,
+// or "" when neither is given.
+func (f *credFlags) client() (*oauth2client.ClientSecrets, error) {
+	switch {
+	case f.clientID != "":
+		return &oauth2client.ClientSecrets{ClientID: f.clientID, ClientSecret: f.clientSecret}, nil
+	case f.clientSecrets != "":
+		cs, err := oauth2client.LoadClientSecrets(f.clientSecrets)
+		if err != nil {
+			return nil, err
+		}
+		return cs, nil
+	}
+	return nil, nil
+}
+
+// derivedKey is the store key for a client and scopes: what login stores
+// under and the other commands look up.
+func derivedKey(clientID string, scopes scopeList) string {
+	return store.ClassicKey(clientID, "", scopes.sorted())
+}
+
+// storeSpec returns the parsed --store spec (the default when empty).
+func (f *credFlags) storeSpec() (spec.Spec, error) {
+	s, err := spec.Parse(f.store)
+	if err != nil {
+		return spec.Spec{}, usagef("--store: %v", err)
+	}
+	return s, nil
+}
+
+// target is an opened store and the entry a command works on.
+type target struct {
+	store store.Store
+	spec  spec.Spec
+	key   string
+	// clientID is the client the flags named, "" if none.
+	clientID string
+}
+
+// Close closes the store.
+func (t *target) Close() error { return t.store.Close() }
+
+// openTarget opens the store and resolves the key: --key; else the key
+// derived from the client and scopes; else the one entry of the store.
+func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
+	sp, err := f.storeSpec()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	s, err := sp.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{store: s, spec: sp, key: f.key}
+	if cs != nil {
+		t.clientID = cs.ClientID
+	}
+	switch {
+	case t.key != "":
+	case cs != nil:
+		t.key = derivedKey(cs.ClientID, f.scopes)
+	default:
+		keys, err := s.List(ctx)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		switch len(keys) {
+		case 0:
+			s.Close()
+			return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+		case 1:
+			t.key = keys[0]
+		default:
+			s.Close()
+			return nil, usagef("store %s holds %d entries: name one with --key, or give the client (--client-secrets or --client-id) and --scope as for login; 'oauth2client list' shows them", sp, len(keys))
+		}
+	}
+	return t, nil
+}
+
+// bindOptions are the settings of credentials used by a command: a
+// refresh happens in the foreground, since the process exits right after.
+func bindOptions() *store.BindOptions {
+	return &store.BindOptions{Cache: oauth2client.CacheOptions{Foreground: true}}
+}
+
+// loaded are credentials a command uses, with where they came from.
+type loaded struct {
+	creds *oauth2client.Credentials
+	// target is the store entry the credentials are bound to; nil for
+	// credentials held in memory only (an authorized_user file).
+	target *target
+	// from describes the source for people, e.g. "file:creds.json, key K".
+	from string
+}
+
+// Close closes the store, if any.
+func (l *loaded) Close() error {
+	if l.target != nil {
+		return l.target.Close()
+	}
+	return nil
+}
+
+// load returns the credentials the flags name, bound to their store entry.
+func (f *credFlags) load(ctx context.Context) (*loaded, error) {
+	if f.credentials != "" {
+		return f.loadCredentialsFile(ctx)
+	}
+	t, err := f.openTarget(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := store.Bind(ctx, t.store, t.key, bindOptions())
+	if errors.Is(err, store.ErrNotFound) {
+		t.Close()
+		return nil, fmt.Errorf("no credentials in store %s under key %s: run 'oauth2client login' with the same --client-secrets or --client-id and --scope flags first", t.spec, t.key)
+	}
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	if t.clientID != "" && c.Config().ClientID != t.clientID {
+		t.Close()
+		return nil, fmt.Errorf("store %s, key %s: the credentials are for client %q, not %q", t.spec, t.key, c.Config().ClientID, t.clientID)
+	}
+	return &loaded{creds: c, target: t, from: fmt.Sprintf("store %s, key %s", t.spec, t.key)}, nil
+}
+
+// loadCredentialsFile reads --credentials: an oauth2client credentials file
+// is bound to itself as a one-credential store, so refreshes are written
+// back; a gcloud authorized_user file is refreshed in memory.
+func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
+	path := f.credentials
+	data, err := readBounded(path, oauth2client.MaxCredentialsJSON)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials: %w", err)
+	}
+	var probe struct {
+		Type         *string `json:"type"`
+		ClientID     string  `json:"client_id"`
+		ClientSecret string  `json:"client_secret"`
+		RefreshToken string  `json:"refresh_token"`
+		TokenURI     string  `json:"token_uri"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("--credentials %s: not a JSON object", path)
+	}
+	if probe.Type != nil {
+		switch *probe.Type {
+		case "authorized_user":
+			return authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI, f.scopes)
+		case "service_account":
+			return nil, fmt.Errorf("--credentials %s: service account keys are not supported yet by the command line", path)
+		default:
+			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, clipString(*probe.Type, 40))
+		}
+	}
+	if _, err := oauth2client.ParseCredentialsJSON(data); err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	s, err := file.OpenSingle(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	sp := spec.Spec{Kind: spec.File, Target: path}
+	c, err := store.Bind(ctx, s, file.SingleKey, bindOptions())
+	if err != nil {
+		return nil, err
+	}
+	t := &target{store: s, spec: sp, key: file.SingleKey}
+	return &loaded{creds: c, target: t, from: "file " + path}, nil
+}
+
+// authorizedUser returns in-memory credentials for a gcloud-style
+// authorized_user file.
+func authorizedUser(path, clientID, secret, refreshToken, tokenURI string, scopes scopeList) (*loaded, error) {
+	switch {
+	case clientID == "":
+		return nil, fmt.Errorf("--credentials %s: authorized_user file without client_id", path)
+	case refreshToken == "":
+		return nil, fmt.Errorf("--credentials %s: authorized_user file without refresh_token", path)
+	}
+	cfg := oauth2client.CredentialsConfig{
+		ClientID:     clientID,
+		ClientSecret: secret,
+		TokenURI:     tokenURI,
+		Scopes:       scopes.sorted(),
+		Cache:        oauth2client.CacheOptions{Foreground: true},
+	}
+	if cfg.TokenURI == "" {
+		cfg.TokenURI = oauth2client.GoogleEndpoint.TokenURL
+	}
+	if cfg.TokenURI == oauth2client.GoogleEndpoint.TokenURL {
+		cfg.RevokeURI = oauth2client.GoogleEndpoint.RevocationURL
+		cfg.TokenInfoURI = oauth2client.GoogleEndpoint.TokenInfoURL
+	}
+	c := oauth2client.NewCredentials(cfg, &oauth2client.Token{RefreshToken: refreshToken})
+	return &loaded{creds: c, from: "file " + path + " (authorized_user)"}, nil
+}
+
+// readBounded reads at most limit bytes of the named file ("-" is not
+// special), failing when it is larger.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s exceeds %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// clipString shortens s for an error message.
+func clipString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// parseInterspersed parses args with fs, allowing flags after positional
+// arguments (as in "request GET URL -H 'K: V'"); "--" ends the flags.
+// It returns the positional arguments.
+func (e *env) parseInterspersed(c *command, fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	for {
+		if code, ok := e.parse(c, fs, args); !ok {
+			return nil, code, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		// flag stops at the first non-flag, or after "--".
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

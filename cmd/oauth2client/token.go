@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
+)
+
+func init() {
+	register(&command{
+		name:    "token",
+		args:    "[flags]",
+		summary: "print a valid access token, refreshing and storing it as needed",
+		help: `
+Token prints a valid access token on stdout. When the stored token has
+expired or is about to, it is refreshed through the credentials' token
+endpoint and the new token is stored before it is printed; processes
+sharing a store make one refresh between them.
+
+--format bare prints the token alone, header prints an Authorization
+header line, json prints {"access_token", "token_type", "expiry",
+"scopes"} (never the refresh token).
+` + sourceHelp,
+		examples: `
+oauth2client token --client-secrets cs.json --scope openid
+oauth2client token --store file:credentials.json
+curl -H "$(oauth2client token --format header --store file:credentials.json)" URL
+oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json`,
+		run: runToken,
+	})
+	register(&command{
+		name:    "header",
+		args:    "[flags]",
+		summary: "print an Authorization header line with a valid access token",
+		help: `
+Header prints "Authorization: Bearer TOKEN" with a valid access token on
+stdout, refreshing as 'oauth2client token' does: the same as
+'oauth2client token --format header'.
+` + sourceHelp,
+		examples: `
+oauth2client header --client-secrets cs.json --scope openid
+curl -H "$(oauth2client header --store file:credentials.json)" URL`,
+		run: runToken,
+	})
+}
+
+// tokenJSON is what token --format json prints.
+type tokenJSON struct {
+	AccessToken string   `json:"access_token"`
+	TokenType   string   `json:"token_type"`
+	Expiry      string   `json:"expiry,omitempty"`
+	Scopes      []string `json:"scopes"`
+}
+
+// runToken is the token and header commands.
+func runToken(ctx context.Context, e *env, c *command, args []string) int {
+	fs := e.flagSet(c)
+	var cf credFlags
+	cf.register(fs)
+	format := "header"
+	if c.name == "token" {
+		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
+	}
+	if code, ok := e.parse(c, fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
+	}
+	switch format {
+	case "bare", "header", "json":
+	default:
+		return e.usageError(c, "--format %q: want bare, header or json", format)
+	}
+	if err := cf.check(); err != nil {
+		return e.report(c, err)
+	}
+	l, err := cf.load(ctx)
+	if err != nil {
+		return e.report(c, err)
+	}
+	defer l.Close()
+	tok, err := l.creds.Token(ctx)
+	if err != nil {
+		return e.fail(c, fmt.Errorf("%s: %w", l.from, err))
+	}
+	return e.printToken(c, format, tok, l.creds)
+}
+
+// printToken prints tok on stdout in format.
+func (e *env) printToken(c *command, format string, tok *oauth2client.Token, creds *oauth2client.Credentials) int {
+	switch format {
+	case "bare":
+		fmt.Fprintln(e.stdout, tok.AccessToken)
+	case "header":
+		fmt.Fprintf(e.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
+	case "json":
+		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: creds.Scopes()}
+		if !tok.Expiry.IsZero() {
+			out.Expiry = tok.Expiry.UTC().Format(time.RFC3339)
+		}
+		if out.Scopes == nil {
+			out.Scopes = []string{}
+		}
+		b, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return e.fail(c, err)
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+	}
+	return exitOK
+}
