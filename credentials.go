@@ -41,7 +41,10 @@ type CredentialsConfig struct {
 	// adopting a fresher token another thread, process or machine stored
 	// instead of making a request; a new token (and a rotated refresh token)
 	// is stored before it is used; credentials found invalid are stored as
-	// invalid; Revoke deletes the entry.
+	// invalid; Revoke deletes the entry. When the store fails to write a
+	// new token, the refresh fails, and the token (whose refresh token may
+	// have replaced the stored one) is kept in memory and stored by the next
+	// refresh unless the entry changed meanwhile.
 	Store CredentialsStore
 	// StoreKey names the entry in Store.
 	StoreKey string
@@ -80,8 +83,9 @@ type Credentials struct {
 	idClaims  map[string]any // decoded ID token claims; nil: derive from tok.IDToken
 	invalid   bool
 	listeners []func(*Token)
-	granted   []string // scopes from RetrieveScopes; nil if not asked
-	class     pyClass  // the Python class and module this was read as
+	granted   []string      // scopes from RetrieveScopes; nil if not asked
+	class     pyClass       // the Python class and module this was read as
+	unsaved   *unsavedToken // a bound refresh's token the store failed to write
 }
 
 // NewCredentials returns credentials for cfg holding tok, which may be nil

@@ -11,27 +11,51 @@ import (
 // token without a request; otherwise we refresh with the stored refresh
 // token (it may have been rotated elsewhere) and store the result before
 // returning it. An invalid_grant is stored as invalid credentials.
+//
+// When the store fails to write a token we obtained, the refresh fails (the
+// token is never used unstored), but the token is kept in c.unsaved: its
+// refresh token may have replaced the stored one at the server, which would
+// then refuse the stored one. The next refresh stores the kept token (or
+// refreshes with its refresh token) instead of using the stored one, unless
+// the entry changed meanwhile.
 func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 	var (
-		out    *Token
-		reqErr error // a refusal whose invalid state was stored
+		out      *Token
+		reqErr   error         // a refusal whose invalid state was stored
+		obtained *unsavedToken // the new token fn returned for storing
 	)
+	c.mu.Lock()
+	pending := c.unsaved
+	c.mu.Unlock()
 	err := c.cfg.Store.Update(ctx, c.cfg.StoreKey, func(cur *Credentials) (*Credentials, error) {
+		out, reqErr, obtained = nil, nil, nil
+		now := c.now()
 		mine := c.CurrentToken()
 		base := mine
+		var stored *Token
 		if cur != nil {
 			if cur.Invalid() {
 				c.markInvalid()
 				return nil, ErrInvalidCredentials
 			}
-			stored := cur.CurrentToken()
-			if fresherThan(stored, mine, c.now()) {
-				out = stored
-				return nil, nil
+			stored = cur.CurrentToken()
+		}
+		p := pending
+		if p != nil && !sameToken(p.over, stored) {
+			p = nil // the entry changed since our failed write: it wins
+		}
+		switch {
+		case p != nil:
+			base = p.tok
+			if p.tok.Valid(now) {
+				out, obtained = p.tok, p
+				return c.snapshot(p.tok), nil
 			}
-			if stored != nil && stored.RefreshToken != "" {
-				base = stored
-			}
+		case fresherThan(stored, mine, now):
+			out = stored
+			return nil, nil
+		case stored != nil && stored.RefreshToken != "":
+			base = stored
 		}
 		tok, err := c.refreshWith(ctx, base)
 		if err != nil {
@@ -43,9 +67,17 @@ func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 			}
 			return nil, err
 		}
-		out = tok
+		out, obtained = tok, &unsavedToken{tok: tok, over: stored}
 		return c.snapshot(tok), nil
 	})
+	c.mu.Lock()
+	switch {
+	case err != nil && obtained != nil:
+		c.unsaved = obtained // for the next refresh to store
+	case (err == nil || reqErr != nil) && c.unsaved == pending:
+		c.unsaved = nil // stored, superseded by the entry, or refused
+	}
+	c.mu.Unlock()
 	if reqErr != nil {
 		return nil, reqErr
 	}
@@ -53,6 +85,22 @@ func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// unsavedToken is a token a bound refresh obtained but failed to store,
+// with the token the entry held then (nil for none).
+type unsavedToken struct {
+	tok  *Token
+	over *Token
+}
+
+// sameToken reports whether a and b hold the same access and refresh
+// tokens (or are both nil).
+func sameToken(a, b *Token) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken
 }
 
 // fresherThan reports whether stored is a usable token other than mine that

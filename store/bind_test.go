@@ -112,3 +112,77 @@ func TestBoundRevokeDeletes(t *testing.T) {
 		t.Fatalf("Load after revoke: %v, want ErrNotFound", err)
 	}
 }
+
+// failWrite wraps a Store; while fail is set, an Update runs fn and then
+// fails to store what fn returned, as a full disk or a lost database
+// connection would.
+type failWrite struct {
+	store.Store
+	fail bool
+}
+
+func (f *failWrite) Update(ctx context.Context, key string, fn store.UpdateFunc) error {
+	return f.Store.Update(ctx, key, func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+		next, err := fn(cur)
+		if err == nil && next != nil && f.fail {
+			f.fail = false
+			return nil, errors.New("injected write failure")
+		}
+		return next, err
+	})
+}
+
+// TestBoundUnstoredRotationKept: when the store fails to write a refreshed
+// token, the refresh fails (the token is not used unstored), but the rotated
+// refresh token is kept and stored by the next refresh, which makes no new
+// request with the refresh token the server has already replaced.
+func TestBoundUnstoredRotationKept(t *testing.T) {
+	ts, mem := seeded(t, true)
+	s := &failWrite{Store: mem, fail: true}
+	ctx := context.Background()
+	c, err := store.Bind(ctx, s, "k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Token(ctx); err == nil {
+		t.Fatal("Token succeeded although the store failed to write the refreshed token")
+	}
+	if got, _ := mem.Load(ctx, "k"); got.CurrentToken().RefreshToken != "rt-0" {
+		t.Fatalf("store holds %q after the failed write, want rt-0", got.CurrentToken().RefreshToken)
+	}
+	// Refresh, not Token: Token would wait out the backoff after the failure.
+	tok, err := c.Refresh(ctx)
+	if err != nil || tok.AccessToken != "at-1" {
+		t.Fatalf("Refresh: %v, %v; want at-1 from the first refresh", tok, err)
+	}
+	if n := ts.Refreshes(); n != 1 {
+		t.Errorf("%d refresh requests, want 1", n)
+	}
+	if got, _ := mem.Load(ctx, "k"); got.CurrentToken().RefreshToken != "rt-1" {
+		t.Errorf("store holds refresh token %q, want the rotated rt-1", got.CurrentToken().RefreshToken)
+	}
+}
+
+// TestBoundUnstoredTokenYieldsToNewerEntry: a token kept after a failed
+// write is dropped when another holder stored a token meanwhile; the
+// stored one is adopted.
+func TestBoundUnstoredTokenYieldsToNewerEntry(t *testing.T) {
+	ts, mem := seeded(t, false)
+	s := &failWrite{Store: mem, fail: true}
+	ctx := context.Background()
+	a, _ := store.Bind(ctx, s, "k", nil)
+	b, _ := store.Bind(ctx, mem, "k", nil)
+	if _, err := a.Token(ctx); err == nil {
+		t.Fatal("Token succeeded although the store failed to write the refreshed token")
+	}
+	if tok, err := b.Token(ctx); err != nil || tok.AccessToken != "at-2" {
+		t.Fatalf("b: %v, %v; want at-2", tok, err)
+	}
+	tok, err := a.Refresh(ctx)
+	if err != nil || tok.AccessToken != "at-2" {
+		t.Fatalf("a: %v, %v; want b's at-2 adopted", tok, err)
+	}
+	if n := ts.Refreshes(); n != 2 {
+		t.Errorf("%d refresh requests, want 2", n)
+	}
+}
