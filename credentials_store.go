@@ -59,10 +59,14 @@ func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 		}
 		tok, err := c.refreshWith(ctx, base)
 		if err != nil {
-			// Only the server's invalid_grant is stored: credentials revoked
-			// here meanwhile had their entry deleted, which must stay so.
+			// Only the server's invalid_grant is stored, and only over an
+			// entry: credentials revoked meanwhile, here or by another
+			// holder, had their entry deleted, which must stay so.
 			if isInvalidGrant(err) {
 				reqErr = err
+				if cur == nil {
+					return nil, nil
+				}
 				return c.snapshot(nil), nil
 			}
 			return nil, err

@@ -60,7 +60,7 @@ func TestRefreshStoredWritesOnlyInvalidGrant(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := &hookStore{}
+			st := &hookStore{cur: NewCredentials(CredentialsConfig{ClientID: "cid"}, &Token{RefreshToken: "r"})}
 			c := NewCredentials(CredentialsConfig{
 				ClientID: "cid", TokenURI: srv.URL, HTTPClient: srv.Client(),
 				Store: st, StoreKey: "k",

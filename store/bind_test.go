@@ -186,3 +186,25 @@ func TestBoundUnstoredTokenYieldsToNewerEntry(t *testing.T) {
 		t.Errorf("%d refresh requests, want 2", n)
 	}
 }
+
+// TestBoundDeletedEntryStaysDeleted: when another holder revoked the
+// credentials (deleting the entry), a refresh refused with invalid_grant
+// does not re-create the entry as invalid credentials.
+func TestBoundDeletedEntryStaysDeleted(t *testing.T) {
+	ts, s := seeded(t, false)
+	ctx := context.Background()
+	c, err := store.Bind(ctx, s, "k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "k"); err != nil { // as Revoke elsewhere does
+		t.Fatal(err)
+	}
+	ts.SetInvalidGrant(true)
+	if _, err := c.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidGrant) {
+		t.Fatalf("Token: %v, want invalid_grant", err)
+	}
+	if _, err := s.Load(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Load after the refused refresh: %v, want ErrNotFound", err)
+	}
+}
