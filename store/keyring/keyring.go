@@ -293,23 +293,27 @@ func (s *Store) storeLocked(key string, b []byte) error {
 	})
 }
 
-// Delete implements [store.Store].
+// Delete implements [store.Store]. It takes key out of the index, then
+// deletes the value: a failure in between leaves a value List does not
+// show, which the next Save or Delete of the key repairs, never a listed
+// key without a value.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	release, err := s.acquireKey(ctx, key, true)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := s.deleteValue(key); err != nil {
-		return err
-	}
-	return s.editIndex(func(keys []string) []string {
+	err = s.editIndex(func(keys []string) []string {
 		i, found := slices.BinarySearch(keys, key)
 		if !found {
 			return nil
 		}
 		return slices.Delete(keys, i, i+1)
 	})
+	if err != nil {
+		return err
+	}
+	return s.deleteValue(key)
 }
 
 // List implements [store.Store]. It reads the index item, which every

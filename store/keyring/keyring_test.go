@@ -596,3 +596,36 @@ func FuzzParseManifest(f *testing.F) {
 		}
 	})
 }
+
+// TestFailedDeleteKeepsListedKeysLoadable: when Delete fails to update the
+// index, no key is left listed without a value: every key List shows loads.
+func TestFailedDeleteKeepsListedKeysLoadable(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, nil)
+	for _, k := range []string{"a", "b"} {
+		if err := s.Save(ctx, k, storetest.Credentials(k, expiry)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	injected := errors.New("injected failure")
+	f := &faulty{backend: s.kr, failSet: func(_ int, user string) error {
+		if user == indexName {
+			return injected
+		}
+		return nil
+	}}
+	s.kr = f
+	if err := s.Delete(ctx, "a"); !errors.Is(err, injected) {
+		t.Fatalf("Delete = %v, want the injected error", err)
+	}
+	s.kr = f.backend
+	keys, err := s.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if _, err := s.Load(ctx, k); err != nil {
+			t.Errorf("List shows %q, but Load fails: %v", k, err)
+		}
+	}
+}
