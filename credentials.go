@@ -41,7 +41,8 @@ type CredentialsConfig struct {
 	// adopting a fresher token another thread, process or machine stored
 	// instead of making a request; a new token (and a rotated refresh token)
 	// is stored before it is used; credentials found invalid are stored as
-	// invalid; Revoke deletes the entry. When the store fails to write a
+	// invalid; Revoke deletes the entry, and an entry deleted by anyone (a
+	// logout) is never written back: the credentials become invalid. When the store fails to write a
 	// new token, the refresh fails, and the token (whose refresh token may
 	// have replaced the stored one) is kept in memory and stored by the next
 	// refresh unless the entry changed meanwhile.

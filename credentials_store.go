@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -10,7 +11,9 @@ import (
 // ours, another thread, process or machine refreshed first and we adopt its
 // token without a request; otherwise we refresh with the stored refresh
 // token (it may have been rotated elsewhere) and store the result before
-// returning it. An invalid_grant is stored as invalid credentials.
+// returning it. An invalid_grant is stored as invalid credentials. An entry
+// deleted meanwhile (a logout) is not written back: the credentials become
+// invalid.
 //
 // When the store fails to write a token we obtained, the refresh fails (the
 // token is never used unstored), but the token is kept in c.unsaved: its
@@ -32,14 +35,17 @@ func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 		now := c.now()
 		mine := c.CurrentToken()
 		base := mine
-		var stored *Token
-		if cur != nil {
-			if cur.Invalid() {
-				c.markInvalid()
-				return nil, ErrInvalidCredentials
-			}
-			stored = cur.CurrentToken()
+		if cur == nil {
+			// The entry was deleted (a logout, or a revoke by another
+			// holder): stay logged out rather than write it back.
+			c.markInvalid()
+			return nil, fmt.Errorf("%w: the stored entry %q was deleted", ErrInvalidCredentials, c.cfg.StoreKey)
 		}
+		if cur.Invalid() {
+			c.markInvalid()
+			return nil, ErrInvalidCredentials
+		}
+		stored := cur.CurrentToken()
 		p := pending
 		if p != nil && !sameToken(p.over, stored) {
 			p = nil // the entry changed since our failed write: it wins
@@ -59,14 +65,9 @@ func (c *Credentials) refreshStored(ctx context.Context) (*Token, error) {
 		}
 		tok, err := c.refreshWith(ctx, base)
 		if err != nil {
-			// Only the server's invalid_grant is stored, and only over an
-			// entry: credentials revoked meanwhile, here or by another
-			// holder, had their entry deleted, which must stay so.
+			// Only the server's invalid_grant is stored as invalid.
 			if isInvalidGrant(err) {
 				reqErr = err
-				if cur == nil {
-					return nil, nil
-				}
 				return c.snapshot(nil), nil
 			}
 			return nil, err

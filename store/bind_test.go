@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -187,24 +188,32 @@ func TestBoundUnstoredTokenYieldsToNewerEntry(t *testing.T) {
 	}
 }
 
-// TestBoundDeletedEntryStaysDeleted: when another holder revoked the
-// credentials (deleting the entry), a refresh refused with invalid_grant
-// does not re-create the entry as invalid credentials.
+// TestBoundDeletedEntryStaysDeleted: when the entry was deleted (a logout
+// here, or a revoke by another holder), a bound refresh makes no request and
+// does not write the entry back, whether or not the server would still have
+// refreshed.
 func TestBoundDeletedEntryStaysDeleted(t *testing.T) {
-	ts, s := seeded(t, false)
-	ctx := context.Background()
-	c, err := store.Bind(ctx, s, "k", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Delete(ctx, "k"); err != nil { // as Revoke elsewhere does
-		t.Fatal(err)
-	}
-	ts.SetInvalidGrant(true)
-	if _, err := c.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidGrant) {
-		t.Fatalf("Token: %v, want invalid_grant", err)
-	}
-	if _, err := s.Load(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Load after the refused refresh: %v, want ErrNotFound", err)
+	for _, serverRefuses := range []bool{false, true} {
+		t.Run(fmt.Sprintf("server refuses %t", serverRefuses), func(t *testing.T) {
+			ts, s := seeded(t, false)
+			ctx := context.Background()
+			c, err := store.Bind(ctx, s, "k", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, "k"); err != nil { // as logout or Revoke elsewhere does
+				t.Fatal(err)
+			}
+			ts.SetInvalidGrant(serverRefuses)
+			if _, err := c.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidCredentials) {
+				t.Fatalf("Token: %v, want ErrInvalidCredentials", err)
+			}
+			if _, err := s.Load(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("Load after the refresh: %v, want ErrNotFound", err)
+			}
+			if n := ts.Refreshes(); n != 0 {
+				t.Errorf("%d refresh requests, want 0", n)
+			}
+		})
 	}
 }
