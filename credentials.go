@@ -42,10 +42,11 @@ type CredentialsConfig struct {
 	// instead of making a request; a new token (and a rotated refresh token)
 	// is stored before it is used; credentials found invalid are stored as
 	// invalid; Revoke deletes the entry, and an entry deleted by anyone (a
-	// logout) is never written back: the credentials become invalid. When the store fails to write a
-	// new token, the refresh fails, and the token (whose refresh token may
-	// have replaced the stored one) is kept in memory and stored by the next
-	// refresh unless the entry changed meanwhile.
+	// logout) is never written back: the credentials become invalid. When
+	// the store fails to write a new token, the refresh fails, and the token
+	// (whose refresh token may have replaced the stored one) is kept in
+	// memory and stored by the next refresh unless the entry changed
+	// meanwhile.
 	Store CredentialsStore
 	// StoreKey names the entry in Store.
 	StoreKey string
