@@ -291,14 +291,26 @@ var errNoSource = errors.New("oauth2client: CachedSource has no source to refres
 // errNoToken reports a source that returned neither a token nor an error.
 var errNoToken = errors.New("oauth2client: token source returned no token")
 
+// fetch calls the source with a timeout. A panic in the source becomes an
+// error for the callers waiting on this refresh: it runs on a goroutine of
+// its own, where a panic would end the whole process.
+func (c *CachedSource) fetch(ctx context.Context) (tok *Token, err error) {
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			tok, err = nil, fmt.Errorf("oauth2client: token source panicked: %v", p)
+		}
+	}()
+	return c.src.Token(ctx)
+}
+
 // run calls src for f, then records and publishes the outcome.
 func (c *CachedSource) run(ctx context.Context, f *flight) {
 	var tok *Token
 	err := errNoSource
 	if c.src != nil {
-		ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
-		tok, err = c.src.Token(ctx)
-		cancel()
+		tok, err = c.fetch(ctx)
 	}
 	now := c.now()
 	switch {

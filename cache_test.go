@@ -474,6 +474,7 @@ func TestCachedSourceBadTokens(t *testing.T) {
 		})},
 		{"empty access token", TokenSourceFunc(func(context.Context) (*Token, error) { return &Token{}, nil })},
 		{"no source", nil},
+		{"panicking source", TokenSourceFunc(func(context.Context) (*Token, error) { panic("boom") })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
