@@ -143,34 +143,9 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 // parseDeviceAuth reads a device authorization response received at now
 // (RFC 8628 §3.2, §3.3).
 func parseDeviceAuth(resp *http.Response, now time.Time) (*DeviceAuth, error) {
-	body, err := readBody(resp.Body)
-	fail := func(cause error) *Error {
-		e := &Error{Endpoint: "device authorization", StatusCode: resp.StatusCode, Header: resp.Header, Err: cause}
-		e.Body = body[:min(len(body), maxErrorBody)]
-		return e
-	}
+	raw, fail, err := readOAuthResponse(resp, "device authorization", "application/json")
 	if err != nil {
-		return nil, fail(err)
-	}
-	raw, err := decodeTokenBody("application/json", body)
-	if err != nil {
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return nil, fail(nil)
-		}
-		return nil, fail(err)
-	}
-	if code, ok := raw["error"]; ok && code != nil {
-		e := fail(nil)
-		e.Code = stringField(code)
-		e.Description = stringField(raw["error_description"])
-		e.URI = stringField(raw["error_uri"])
-		if e.Code == "" {
-			e.Code = "unknown_error"
-		}
-		return nil, e
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fail(nil)
+		return nil, err
 	}
 	da, err := deviceAuthFromResponse(raw, now)
 	if err != nil {

@@ -80,23 +80,42 @@ func redactURLError(err error) error {
 
 // parseTokenResponse reads a token endpoint response received at now.
 func parseTokenResponse(resp *http.Response, now time.Time) (*Token, error) {
+	raw, fail, err := readOAuthResponse(resp, "token", resp.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenFromResponse(raw, now)
+	if err != nil {
+		return nil, fail(err)
+	}
+	return tok, nil
+}
+
+// readOAuthResponse reads the response of an OAuth endpoint (token, device
+// authorization) decoded as contentType says. It returns the decoded object
+// of a 2xx response that carries no "error"; any other response is an
+// [*Error] naming endpoint, with the RFC 6749 §5.2 fields when the body has
+// them (a 200 carrying "error" included). fail builds the *Error for a
+// problem the caller finds later in the object.
+func readOAuthResponse(resp *http.Response, endpoint, contentType string) (raw map[string]any, fail func(error) *Error, err error) {
 	body, err := readBody(resp.Body)
-	fail := func(cause error) *Error {
-		e := &Error{Endpoint: "token", StatusCode: resp.StatusCode, Header: resp.Header, Err: cause}
+	fail = func(cause error) *Error {
+		e := &Error{Endpoint: endpoint, StatusCode: resp.StatusCode, Header: resp.Header, Err: cause}
 		e.Body = body[:min(len(body), maxErrorBody)]
 		return e
 	}
 	if err != nil {
-		return nil, fail(err)
+		return nil, fail, fail(err)
 	}
-	raw, err := decodeTokenBody(resp.Header.Get("Content-Type"), body)
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	raw, err = decodeTokenBody(contentType, body)
 	if err != nil {
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return nil, fail(nil)
+		if !ok {
+			return nil, fail, fail(nil)
 		}
-		return nil, fail(err)
+		return nil, fail, fail(err)
 	}
-	if code, ok := raw["error"]; ok && code != nil {
+	if code, has := raw["error"]; has && code != nil {
 		e := fail(nil)
 		e.Code = stringField(code)
 		e.Description = stringField(raw["error_description"])
@@ -104,16 +123,12 @@ func parseTokenResponse(resp *http.Response, now time.Time) (*Token, error) {
 		if e.Code == "" {
 			e.Code = "unknown_error"
 		}
-		return nil, e
+		return nil, fail, e
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fail(nil)
+	if !ok {
+		return nil, fail, fail(nil)
 	}
-	tok, err := tokenFromResponse(raw, now)
-	if err != nil {
-		return nil, fail(err)
-	}
-	return tok, nil
+	return raw, fail, nil
 }
 
 // decodeTokenBody decodes a JSON object, or a form-encoded body when the
