@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 )
 
@@ -20,6 +22,13 @@ const maxDrain = 4 << 10
 // body, or [http.Request.GetBody] set), Transport reports the rejected token,
 // and retries once with the token it gets back. If no other token comes
 // back, the 401 response is returned as it is.
+//
+// A request that follows a redirect (one an [http.Client] made, with
+// [http.Request.Response] set) carries the token only when it goes to the
+// origin (scheme, host and port) of the request that started the chain: a
+// redirect to another origin is sent without it. The client itself drops
+// only the Authorization headers set on the original request, and this one
+// is added to each request the Transport sends.
 //
 // A Transport is safe for concurrent use and must not be copied after first
 // use.
@@ -57,6 +66,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("oauth2client: Transport.Source is nil")
 	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if redirectedAway(req) {
+		return base.RoundTrip(req)
+	}
 	ctx := req.Context()
 	tok, err := t.Source.Token(ctx)
 	if err == nil && tok == nil {
@@ -65,10 +81,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		closeBody(req)
 		return nil, err
-	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
 	}
 	resp, err := base.RoundTrip(authorized(req, t.authValue(tok), req.Body))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -94,6 +106,32 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	resp.Body.Close()
 	return base.RoundTrip(authorized(req, t.authValue(tok2), body))
+}
+
+// redirectedAway reports whether req follows a redirect to an origin other
+// than that of the request starting its chain of redirects.
+func redirectedAway(req *http.Request) bool {
+	first := req
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return first != req && origin(first.URL) != origin(req.URL)
+}
+
+// origin returns u's scheme, host and port, with the scheme's default port
+// when u names none.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
 // authorized returns a shallow copy of req with body as its body and its

@@ -277,3 +277,50 @@ func TestAuthorizedHeader(t *testing.T) {
 		t.Errorf("caller's Authorization changed: %q", got)
 	}
 }
+
+// A redirect to another origin must not carry the token: the http.Client
+// strips only headers set on the original request, and Transport adds the
+// token to every request it sends.
+func TestTransportRedirectKeepsTokenOnOrigin(t *testing.T) {
+	seen := func(got *string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			*got = r.Header.Get("Authorization")
+		})
+	}
+	var other, same string
+	otherSrv := httptest.NewServer(seen(&other))
+	defer otherSrv.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/same", seen(&same))
+	mux.HandleFunc("/to-same", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/same", http.StatusFound)
+	})
+	mux.HandleFunc("/to-other", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherSrv.URL+"/x", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	client := NewClient(StaticTokenSource(&Token{AccessToken: "abc"}), nil)
+
+	tests := []struct {
+		name, path string
+		got        *string
+		want       string
+	}{
+		{"same origin", "/to-same", &same, "Bearer abc"},
+		{"other origin", "/to-other", &other, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			*tt.got = "unset"
+			resp, err := client.Get(srv.URL + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if *tt.got != tt.want {
+				t.Errorf("redirect target saw Authorization %q, want %q", *tt.got, tt.want)
+			}
+		})
+	}
+}
