@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
@@ -159,12 +161,17 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 }
 
 // isLoopbackRedirect reports whether u is an http redirect URI on a
-// loopback host, which RunFlow's server can receive.
+// loopback host (localhost or a loopback IP), without user information or
+// fragment, which RunFlow's server can receive.
 func isLoopbackRedirect(u string) bool {
-	for _, p := range []string{"http://127.0.0.1", "http://localhost", "http://[::1]"} {
-		if u == p || strings.HasPrefix(u, p+"/") || strings.HasPrefix(u, p+":") {
-			return true
-		}
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme != "http" || p.User != nil || p.Fragment != "" || p.Opaque != "" {
+		return false
 	}
-	return false
+	host := p.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

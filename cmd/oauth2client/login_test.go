@@ -97,3 +97,29 @@ func loginNoBrowser(t *testing.T, flags []string) string {
 	}
 	return l.wait(t)
 }
+
+func TestIsLoopbackRedirect(t *testing.T) {
+	tests := []struct {
+		uri  string
+		want bool
+	}{
+		{"http://127.0.0.1", true},
+		{"http://127.0.0.1/callback", true},
+		{"http://127.0.0.1:8080/cb", true},
+		{"http://localhost:9/", true},
+		{"http://[::1]:8080/cb", true},
+		{"https://127.0.0.1/cb", false},
+		{"http://localhost.example/cb", false},
+		{"http://127.0.0.1:80@evil.example/cb", false},
+		{"http://127.0.0.1:8080@evil.example:8080/cb", false},
+		{"http://127.0.0.1#@evil.example/", false},
+		{"urn:ietf:wg:oauth:2.0:oob", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uri, func(t *testing.T) {
+			if got := isLoopbackRedirect(tt.uri); got != tt.want {
+				t.Errorf("isLoopbackRedirect(%q) = %v, want %v", tt.uri, got, tt.want)
+			}
+		})
+	}
+}
