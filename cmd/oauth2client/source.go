@@ -123,8 +123,8 @@ func (f *credFlags) check() error {
 	return nil
 }
 
-// client returns the client id named by --client-id or --client-secrets,
-// or "" when neither is given.
+// client returns the client named by --client-id (with --client-secret)
+// or --client-secrets, or nil when neither is given.
 func (f *credFlags) client() (*oauth2client.ClientSecrets, error) {
 	switch {
 	case f.clientID != "":
@@ -297,6 +297,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	sp := spec.Spec{Kind: spec.File, Target: path}
 	c, err := store.Bind(ctx, s, file.SingleKey, bindOptions())
 	if err != nil {
+		s.Close()
 		return nil, err
 	}
 	t := &target{store: s, spec: sp, key: file.SingleKey}
