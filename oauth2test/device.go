@@ -142,7 +142,7 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 		"verification_uri":          verify,
 		"verification_uri_complete": verify + "?" + url.Values{"user_code": {displayUserCode(da.userCode)}}.Encode(),
 		"expires_in":                int64(s.opts.CodeTTL.Seconds()),
-		"interval":                  int64(da.interval.Seconds()),
+		"interval":                  int64((da.interval + time.Second - 1) / time.Second), // rounded up
 	})
 }
 

@@ -235,3 +235,23 @@ func TestDeviceMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A fractional interval is advertised rounded up, so a client polling at
+// the advertised whole seconds is never too fast.
+func TestDeviceIntervalRoundsUp(t *testing.T) {
+	for _, tt := range []struct {
+		interval time.Duration
+		want     float64
+	}{
+		{1500 * time.Millisecond, 2},
+		{100 * time.Millisecond, 1},
+		{3 * time.Second, 3},
+	} {
+		t.Run(tt.interval.String(), func(t *testing.T) {
+			m := deviceCode(t, newServer(t, oauth2test.Options{DeviceInterval: tt.interval}))
+			if m["interval"] != tt.want {
+				t.Errorf("interval %v, want %v", m["interval"], tt.want)
+			}
+		})
+	}
+}
