@@ -32,3 +32,15 @@ func httpClient(c *http.Client) *http.Client {
 	}
 	return c
 }
+
+// credentialClient returns a copy of c (nil means http.DefaultClient) that
+// does not follow redirects, for requests that carry client credentials,
+// codes or tokens (token, device authorization, revocation, introspection
+// endpoints): a 307 or 308 would resend the form, client_secret included, to
+// wherever it points. The redirect response is returned as it is and
+// reported as an error.
+func credentialClient(c *http.Client) *http.Client {
+	cc := *httpClient(c)
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cc
+}

@@ -127,7 +127,7 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 	if basic {
 		req.SetBasicAuth(user, pass)
 	}
-	resp, err := httpClient(f.cfg.HTTPClient).Do(req)
+	resp, err := credentialClient(f.cfg.HTTPClient).Do(req)
 	if err != nil {
 		return nil, &Error{Endpoint: "device authorization", Err: redactURLError(err)}
 	}

@@ -85,7 +85,7 @@ func (c *Credentials) do(endpoint string, req *http.Request) (*http.Response, []
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
-	resp, err := httpClient(c.cfg.HTTPClient).Do(req)
+	resp, err := credentialClient(c.cfg.HTTPClient).Do(req)
 	if err != nil {
 		return nil, nil, &Error{Endpoint: endpoint, Err: redactURLError(err)}
 	}

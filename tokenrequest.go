@@ -56,7 +56,7 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 	if basic {
 		hr.SetBasicAuth(user, pass)
 	}
-	resp, err := httpClient(req.HTTPClient).Do(hr)
+	resp, err := credentialClient(req.HTTPClient).Do(hr)
 	if err != nil {
 		return nil, &Error{Endpoint: "token", Err: redactURLError(err)}
 	}
