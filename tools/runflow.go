@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -62,6 +63,10 @@ type Options struct {
 	// Device uses the device flow (RFC 8628) at once, without trying a
 	// loopback server.
 	Device bool
+	// QRCode also draws the device flow's link (verification_uri_complete,
+	// else the verification URI) as a QR code in the terminal, for a phone
+	// to scan.
+	QRCode bool
 	// NoBrowser does not open a browser; the URL is printed all the same.
 	NoBrowser bool
 	// OpenBrowser opens a URL in the user's browser. It should return once
@@ -408,6 +413,14 @@ func (r *runner) device(ctx context.Context) (*oauth2client.Credentials, error) 
 	fmt.Fprintf(r.o.Stderr, "To sign in, visit:\n\n%s\n\nand enter the code: %s\n\n", da.VerificationURI, da.UserCode)
 	if da.VerificationURIComplete != "" {
 		fmt.Fprintf(r.o.Stderr, "Or visit this link, which carries the code:\n\n%s\n\n", da.VerificationURIComplete)
+	}
+	if r.o.QRCode {
+		link := cmp.Or(da.VerificationURIComplete, da.VerificationURI)
+		if qr, err := terminalQRCode(link); err != nil {
+			r.log.Warn("cannot draw the QR code", "err", err)
+		} else {
+			fmt.Fprintf(r.o.Stderr, "Or scan:\n\n%s\n", qr)
+		}
 	}
 	if !da.Expiry.IsZero() {
 		fmt.Fprintf(r.o.Stderr, "Waiting for approval (the code expires in %v)...\n", time.Duration(da.ExpiresIn)*time.Second)

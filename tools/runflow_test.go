@@ -382,6 +382,7 @@ func TestRunFlowDevice(t *testing.T) {
 		{"NoLocalWebServer", func(*testing.T) tools.Options { return tools.Options{NoLocalWebServer: true} }},
 		{"Device", func(*testing.T) tools.Options { return tools.Options{Device: true} }},
 		{"ports busy", func(t *testing.T) tools.Options { return tools.Options{Ports: []int{busyPort(t)}} }},
+		{"QR code", func(*testing.T) tools.Options { return tools.Options{Device: true, QRCode: true} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -406,6 +407,9 @@ func TestRunFlowDevice(t *testing.T) {
 			}
 			if strings.Contains(out, "dc-") {
 				t.Errorf("the device code was printed:\n%s", out)
+			}
+			if drawn := strings.Contains(out, "Or scan:\n\n█"); drawn != opts.QRCode {
+				t.Errorf("QR code drawn %t, want %t:\n%s", drawn, opts.QRCode, out)
 			}
 			if n := srv.TokenRequests(oauth2client.GrantTypeDeviceCode); n != 1 {
 				t.Errorf("%d device polls, want 1", n)

@@ -53,6 +53,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	cf.register(fs)
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser: print the authorization URL on stderr and wait for the redirect")
 	device := fs.Bool("device", false, "use the device flow (RFC 8628): print a code to enter on another device")
+	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
 	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	timeout := fs.Duration("timeout", tools.DefaultTimeout, "give up waiting for the redirect after `DURATION`")
 	tf := tools.RegisterFlags(fs)
@@ -122,6 +123,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		Ports:            tf.AuthHostPorts,
 		NoLocalWebServer: tf.NoAuthLocalWebServer,
 		Device:           *device,
+		QRCode:           *qr,
 		NoBrowser:        *noBrowser,
 		Stdin:            e.stdin,
 		Stderr:           e.stderr,
