@@ -12,7 +12,9 @@ if [ -n "$unformatted" ]; then
 	echo "$unformatted" >&2
 	exit 1
 fi
+go mod tidy -diff
 go vet ./...
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 go test -race ./...
 # The examples are modules of their own (they pull in google.golang.org/api).
 for mod in examples/*/go.mod; do

@@ -81,6 +81,21 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 		t.Errorf("login stderr:\n%s", msg)
 	}
 
+	stored, err := openFile(t, path).Load(t.Context(), derivedKey(tc.id, scopeList{"openid"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := secretsOf(stored)
+	noSecrets := func(what, out string) {
+		t.Helper()
+		for _, s := range secrets {
+			if s != "" && strings.Contains(out, s) {
+				t.Errorf("%s shows the client secret or the refresh token:\n%s", what, out)
+			}
+		}
+	}
+	noSecrets("login", msg)
+
 	first := strings.TrimSpace(runOK(t, with("token")...))
 	if first == "" {
 		t.Fatal("token printed nothing")
@@ -102,7 +117,9 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &v); err != nil {
 		t.Errorf("request printed %q, want the JSON body: %v", body, err)
 	}
+	noSecrets("request", body)
 	code, _, errOut := runCLI(t, t.Context(), with("request", "-v", tc.srv.URL+"/no/such/path")...)
+	noSecrets("request -v", errOut)
 	if code != exitFailure || !strings.Contains(errOut, "404") {
 		t.Errorf("request of a missing path: exit %d, stderr %q; want 1 and the status", code, errOut)
 	}
@@ -113,6 +130,7 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 			t.Errorf("info lacks %q:\n%s", want, info)
 		}
 	}
+	noSecrets("info", info)
 	if strings.Contains(info, tc.secret) || strings.Contains(info, outs[0]) {
 		t.Errorf("info shows a secret or token:\n%s", info)
 	}

@@ -78,7 +78,7 @@ func Parse(spec string) (Spec, error) {
 	}
 	scheme, rest, ok := strings.Cut(spec, ":")
 	if !ok {
-		return Spec{}, fmt.Errorf("spec: store %q has no kind: want file:PATH, keyring:SERVICE, sqlite:PATH or postgres://...", spec)
+		return Spec{}, fmt.Errorf("spec: store %q has no kind: want file:PATH, keyring:SERVICE, sqlite:PATH or postgres://HOST/DB", spec)
 	}
 	switch strings.ToLower(scheme) {
 	case "file":
