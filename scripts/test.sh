@@ -18,5 +18,5 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 go test -race ./...
 # The examples are modules of their own (they pull in google.golang.org/api).
 for mod in examples/*/go.mod; do
-	(cd "$(dirname "$mod")" && go vet ./... && go test ./...)
+	(cd "$(dirname "$mod")" && go mod tidy -diff && go vet ./... && go test ./...)
 done
