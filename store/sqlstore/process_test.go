@@ -32,7 +32,6 @@ func TestHelperProcess(t *testing.T) {
 			})
 		},
 	})
-	t.Skip("helper process, run by TestCrossProcessRefreshOnce")
 }
 
 // TestCrossProcessRefreshOnce: 4 processes sharing one store whose token
