@@ -156,17 +156,7 @@ func parseDeviceAuth(resp *http.Response, now time.Time) (*DeviceAuth, error) {
 
 // deviceAuthFromResponse builds a DeviceAuth from a decoded response.
 func deviceAuthFromResponse(raw map[string]any, now time.Time) (*DeviceAuth, error) {
-	field := func(name string) (string, error) {
-		v, ok := raw[name]
-		if !ok || v == nil {
-			return "", nil
-		}
-		s, ok := v.(string)
-		if !ok {
-			return "", fmt.Errorf("%w: field %q is %s, want a string", ErrMalformedResponse, name, jsonKind(v))
-		}
-		return s, nil
-	}
+	field := func(name string) (string, error) { return responseString(raw, name) }
 	da := &DeviceAuth{}
 	for _, f := range []struct {
 		name string

@@ -67,3 +67,18 @@ func jsonSyntaxOnly(err error) error {
 	}
 	return errors.New("invalid JSON")
 }
+
+// responseString returns the string field name of a decoded server
+// response: "" when absent or null, an error wrapping ErrMalformedResponse
+// when it holds another JSON type.
+func responseString(raw map[string]any, name string) (string, error) {
+	v, ok := raw[name]
+	if !ok || v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%w: field %q is %s, want a string", ErrMalformedResponse, name, jsonKind(v))
+	}
+	return s, nil
+}

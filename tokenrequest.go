@@ -159,17 +159,7 @@ func decodeTokenBody(contentType string, body []byte) (map[string]any, error) {
 
 // tokenFromResponse builds a Token from a decoded successful response.
 func tokenFromResponse(raw map[string]any, now time.Time) (*Token, error) {
-	field := func(name string) (string, error) {
-		v, ok := raw[name]
-		if !ok || v == nil {
-			return "", nil
-		}
-		s, ok := v.(string)
-		if !ok {
-			return "", fmt.Errorf("%w: field %q is %s, want a string", ErrMalformedResponse, name, jsonKind(v))
-		}
-		return s, nil
-	}
+	field := func(name string) (string, error) { return responseString(raw, name) }
 	tok := &Token{Raw: raw}
 	var err error
 	if tok.AccessToken, err = field("access_token"); err != nil {
