@@ -127,6 +127,17 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string) (code int, ok b
 	return exitOK, true
 }
 
+// parseFlags is parse for commands that take no positional arguments.
+func (e *env) parseFlags(c *command, fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if code, ok := e.parse(c, fs, args); !ok {
+		return code, false
+	}
+	if fs.NArg() > 0 {
+		return e.usageError(c, "unexpected argument %q", fs.Arg(0)), false
+	}
+	return exitOK, true
+}
+
 // usageError reports a wrong command line and returns exitUsage.
 func (e *env) usageError(c *command, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "oauth2client %s: %s\nRun 'oauth2client %s --help' for usage.\n",

@@ -37,11 +37,8 @@ oauth2client demo`,
 // runDemo is the demo command.
 func runDemo(ctx context.Context, e *env, c *command, args []string) int {
 	fs := e.flagSet(c)
-	if code, ok := e.parse(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
 	}
 	if err := demo(ctx, e.stdout); err != nil {
 		return e.fail(c, err)

@@ -37,14 +37,8 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	var cf credFlags
 	cf.register(fs)
 	offline := fs.Bool("offline", false, "do not ask the server which scopes the token holds")
-	if code, ok := e.parse(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
-	}
-	if err := cf.check(); err != nil {
-		return e.report(c, err)
 	}
 	l, err := cf.load(ctx)
 	if err != nil {

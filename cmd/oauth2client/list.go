@@ -37,11 +37,8 @@ func runList(ctx context.Context, e *env, c *command, args []string) int {
 	fs := e.flagSet(c)
 	var cf credFlags
 	fs.StringVar(&cf.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
-	if code, ok := e.parse(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
 	}
 	sp, err := cf.storeSpec()
 	if err != nil {

@@ -57,11 +57,8 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	timeout := fs.Duration("timeout", tools.DefaultTimeout, "give up waiting for the redirect after `DURATION`")
 	tf := tools.RegisterFlags(fs)
-	if code, ok := e.parse(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
 	}
 	if cf.credentials != "" {
 		return e.usageError(c, "--credentials: login gets new credentials; give --client-secrets or --issuer and --client-id")

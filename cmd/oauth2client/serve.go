@@ -51,11 +51,8 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	ttl := fs.Duration("token-ttl", oauth2test.DefaultTokenTTL, "lifetime of access and ID tokens, e.g. 30s or 1h")
 	rotate := fs.Bool("rotate-refresh-tokens", false, "issue a new refresh token on every refresh and invalidate the old one")
 	secretsOut := fs.String("client-secrets-out", "", "register a confidential client and write its client_secrets.json to `FILE`")
-	if code, ok := e.parse(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
 	}
 	if err := oauth2test.CheckLoopbackAddr(*addr); err != nil {
 		return e.usageError(c, "--addr: %v", err)

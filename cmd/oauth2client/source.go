@@ -233,8 +233,12 @@ func (l *loaded) Close() error {
 	return nil
 }
 
-// load returns the credentials the flags name, bound to their store entry.
+// load checks the flags and returns the credentials they name, bound to
+// their store entry.
 func (f *credFlags) load(ctx context.Context) (*loaded, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if f.credentials != "" {
 		return f.loadCredentialsFile(ctx)
 	}

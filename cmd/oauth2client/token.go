@@ -64,19 +64,13 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	if c.name == "token" {
 		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
 	}
-	if code, ok := e.parse(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return e.usageError(c, "unexpected argument %q", fs.Arg(0))
 	}
 	switch format {
 	case "bare", "header", "json":
 	default:
 		return e.usageError(c, "--format %q: want bare, header or json", format)
-	}
-	if err := cf.check(); err != nil {
-		return e.report(c, err)
 	}
 	l, err := cf.load(ctx)
 	if err != nil {
