@@ -110,13 +110,8 @@ func (s *Server) deviceInterval() time.Duration {
 // §3.2). With Options.AutoApprove the authorization is approved at once for
 // the default user.
 func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
-	if e := parseForm(r); e != nil {
-		writeOAuthError(w, e)
-		return
-	}
-	c, e := s.authenticateClient(r, false)
-	if e != nil {
-		writeOAuthError(w, e)
+	c, ok := s.formClient(w, r, false)
+	if !ok {
 		return
 	}
 	s.mu.Lock()

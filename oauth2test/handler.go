@@ -172,6 +172,23 @@ func parseForm(r *http.Request) *oauthError {
 	return nil
 }
 
+// formClient parses the form of a request to a client-authenticated
+// endpoint (token, device authorization, revocation, introspection) and
+// authenticates its client (see authenticateClient). On failure it writes
+// the OAuth error and returns ok false.
+func (s *Server) formClient(w http.ResponseWriter, r *http.Request, optional bool) (c *Client, ok bool) {
+	if e := parseForm(r); e != nil {
+		writeOAuthError(w, e)
+		return nil, false
+	}
+	c, e := s.authenticateClient(r, optional)
+	if e != nil {
+		writeOAuthError(w, e)
+		return nil, false
+	}
+	return c, true
+}
+
 // authenticateClient authenticates the client of a token, introspection or
 // revocation request (RFC 6749 §2.3). With optional, a request carrying no
 // client credentials at all returns (nil, nil).

@@ -17,13 +17,8 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, &oauthError{http.StatusMethodNotAllowed, "invalid_request", "use POST"})
 		return
 	}
-	if e := parseForm(r); e != nil {
-		writeOAuthError(w, e)
-		return
-	}
-	c, e := s.authenticateClient(r, true)
-	if e != nil {
-		writeOAuthError(w, e)
+	c, ok := s.formClient(w, r, true)
+	if !ok {
 		return
 	}
 	tok := r.Form.Get("token")
@@ -84,12 +79,7 @@ func (s *Server) serveTokenInfo(w http.ResponseWriter, r *http.Request) {
 // serveIntrospect is the introspection endpoint (RFC 7662). It needs client
 // authentication; any registered confidential or public client may ask.
 func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
-	if e := parseForm(r); e != nil {
-		writeOAuthError(w, e)
-		return
-	}
-	if _, e := s.authenticateClient(r, false); e != nil {
-		writeOAuthError(w, e)
+	if _, ok := s.formClient(w, r, false); !ok {
 		return
 	}
 	tok := r.PostForm.Get("token")

@@ -11,16 +11,14 @@ import (
 
 // serveToken is the token endpoint (RFC 6749 §3.2).
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	if e := parseForm(r); e != nil {
-		writeOAuthError(w, e)
+	c, ok := s.formClient(w, r, false)
+	if !ok {
 		return
 	}
-	c, e := s.authenticateClient(r, false)
-	if e != nil {
-		writeOAuthError(w, e)
-		return
-	}
-	var resp *tokenResponse
+	var (
+		resp *tokenResponse
+		e    *oauthError
+	)
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "authorization_code":
 		resp, e = s.exchangeCode(r, c)
