@@ -259,6 +259,19 @@ func errorPage(w http.ResponseWriter, status int, msg string) {
 const pageStyle = `<style>body{font-family:sans-serif;max-width:36em;margin:3em auto}` +
 	`code{background:#eee;padding:0 .2em}button{font-size:1.1em;margin-right:1em}</style>`
 
+// scopesFragment and approveFragment are the parts the consent page and
+// the device confirmation page share: the scopes asked for, and the user
+// name with the Allow and Deny buttons. Both templates' data have Scopes and
+// User.
+const (
+	scopesFragment = `{{if .Scopes}}<p>It asks for:</p><ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>It asks for no scopes.</p>{{end}}
+`
+	approveFragment = `<p><label>Sign in as <input type="text" name="user" value="{{.User}}" autocomplete="off"></label></p>
+<p><button type="submit" name="action" value="allow" id="allow">Allow</button>
+<button type="submit" name="action" value="deny" id="deny">Deny</button></p>
+`
+)
+
 var consentTmpl = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("consent").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>oauth2test: authorize</title>` + pageStyle + `</head>
@@ -266,13 +279,9 @@ var consentTmpl = sync.OnceValue(func() *template.Template {
 <h1>Authorize <code>{{.Client}}</code>?</h1>
 <p>This is oauth2test, an authorization server for tests and development.</p>
 <p>The application will receive a code at <code>{{.Redirect}}</code>.</p>
-{{if .Scopes}}<p>It asks for:</p><ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>It asks for no scopes.</p>{{end}}
-<form method="post" action="/authorize">
+` + scopesFragment + `<form method="post" action="/authorize">
 <input type="hidden" name="request" value="{{.Request}}">
-<p><label>Sign in as <input type="text" name="user" value="{{.User}}" autocomplete="off"></label></p>
-<p><button type="submit" name="action" value="allow" id="allow">Allow</button>
-<button type="submit" name="action" value="deny" id="deny">Deny</button></p>
-</form>
+` + approveFragment + `</form>
 </body></html>
 `))
 })

@@ -306,13 +306,9 @@ var deviceConfirmTmpl = sync.OnceValue(func() *template.Template {
 <body>
 <h1>Authorize <code>{{.Client}}</code> on a device?</h1>
 <p>Check that your device shows the code <code id="user-code">{{.UserCode}}</code>.</p>
-{{if .Scopes}}<p>It asks for:</p><ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p>It asks for no scopes.</p>{{end}}
-<form method="post" action="` + PathDevice + `">
+` + scopesFragment + `<form method="post" action="` + PathDevice + `">
 <input type="hidden" name="user_code" value="{{.UserCode}}">
-<p><label>Sign in as <input type="text" name="user" value="{{.User}}" autocomplete="off"></label></p>
-<p><button type="submit" name="action" value="allow" id="allow">Allow</button>
-<button type="submit" name="action" value="deny" id="deny">Deny</button></p>
-</form>
+` + approveFragment + `</form>
 </body></html>
 `))
 })
