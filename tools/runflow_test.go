@@ -1,7 +1,6 @@
 package tools_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/syncbuf"
 	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/tools"
@@ -69,24 +69,6 @@ func newFlow(t *testing.T, srv *oauth2test.Server, device bool) *oauth2client.Fl
 		t.Fatal(err)
 	}
 	return f
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // browser plays the user's browser: it records the URL it was asked to
@@ -209,7 +191,7 @@ func TestRunFlowLoopback(t *testing.T) {
 			srv := newServer(t, tt.autoApprove)
 			b := newBrowser(t)
 			b.visitFn = tt.visit
-			var stderr syncBuffer
+			var stderr syncbuf.Buffer
 			opts := tt.opts
 			opts.OpenBrowser, opts.Stderr = b.Open, &stderr
 			mem := store.NewMemory()
@@ -387,7 +369,7 @@ func TestRunFlowDevice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, true)
-			var stderr syncBuffer
+			var stderr syncbuf.Buffer
 			opts := tt.opts(t)
 			opts.Stderr = &stderr
 			opts.OpenBrowser = func(string) error { t.Error("a browser was opened in the device flow"); return nil }
@@ -462,7 +444,7 @@ func TestRunFlowPaste(t *testing.T) {
 				}
 				go io.WriteString(stdinW, tt.answer(loc)+"\n")
 			}
-			var stderr syncBuffer
+			var stderr syncbuf.Buffer
 			creds, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{
 				NoLocalWebServer: true, OpenBrowser: b.Open, Stdin: stdinR, Stderr: &stderr,
 			})

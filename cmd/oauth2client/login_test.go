@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oauth2client/oauth2client/internal/syncbuf"
 )
 
 // loginRun is a login command running in-process.
 type loginRun struct {
-	lines chan string // stderr, line by line
-	done  chan int    // the exit code
-	err   syncBuffer  // all of stderr
+	lines chan string    // stderr, line by line
+	done  chan int       // the exit code
+	err   syncbuf.Buffer // all of stderr
 }
 
 // startLogin runs login with args in-process; its stderr arrives line by

@@ -14,25 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/oauth2client/oauth2client/internal/syncbuf"
 )
-
-// syncBuffer is a bytes buffer safe for one writer and a later reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startServe runs serve with args in-process and returns its issuer URL
 // and a function that stops it and returns its exit code and stderr.
@@ -40,7 +24,7 @@ func startServe(t *testing.T, args ...string) (string, func() (int, string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		code := run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), pw, &stderr)
