@@ -106,13 +106,7 @@ func TestParseCredentialsJSONReference(t *testing.T) {
 			}
 
 			// Written back: the same fields and values Python wrote.
-			out, err := json.Marshal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var in, got map[string]any
-			mustUnmarshal(t, data, &in)
-			mustUnmarshal(t, out, &got)
+			in, got, out := writtenBack(t, c, data)
 			if _, ok := in["id_token_jwt"]; !ok {
 				in["id_token_jwt"] = nil // written by 4.1.x, absent from 3.0.0
 			}
@@ -121,6 +115,19 @@ func TestParseCredentialsJSONReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writtenBack marshals c, read from data, and returns both as generic JSON
+// objects, with c's JSON.
+func writtenBack(t testing.TB, c *Credentials, data []byte) (read, wrote map[string]any, out []byte) {
+	t.Helper()
+	out, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUnmarshal(t, data, &read)
+	mustUnmarshal(t, out, &wrote)
+	return read, wrote, out
 }
 
 func mustUnmarshal(t testing.TB, data []byte, v any) {

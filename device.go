@@ -97,16 +97,7 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 	if err := checkEndpointURL(f.cfg.Endpoint.DeviceAuthURL); err != nil {
 		return nil, fmt.Errorf("oauth2client: device authorization: Endpoint.DeviceAuthURL: %w", err)
 	}
-	r := authCodeRequest{params: url.Values{}}
-	for _, o := range opts {
-		if o != nil {
-			o.applyAuthCode(&r)
-		}
-	}
-	scopes := f.cfg.Scopes
-	if r.scopes != nil {
-		scopes = r.scopes
-	}
+	r, scopes := f.applyOptions(opts)
 	form := r.params
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))

@@ -192,6 +192,22 @@ type AuthState struct {
 	Created time.Time `json:"created"`
 }
 
+// applyOptions collects what opts ask for, starting from the flow's
+// redirect URL, and returns it with the scopes to request: those of
+// WithScopes (or a scope SetParam) if given, else Config.Scopes.
+func (f *Flow) applyOptions(opts []AuthCodeOption) (authCodeRequest, []string) {
+	r := authCodeRequest{params: url.Values{}, redirectURL: f.cfg.RedirectURL}
+	for _, o := range opts {
+		if o != nil {
+			o.applyAuthCode(&r)
+		}
+	}
+	if r.scopes != nil {
+		return r, r.scopes
+	}
+	return r, f.cfg.Scopes
+}
+
 // Start begins a new authorization and returns it, without the flow
 // holding it: for web applications, which keep it themselves (see
 // [Flow.Resume]). It draws a random state of 256 bits, a PKCE verifier
@@ -199,16 +215,7 @@ type AuthState struct {
 // [WithNonce] is given, a nonce. When "offline_access" is among the scopes
 // and no [Prompt] is given, it asks for prompt=consent (OIDC Core §11).
 func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
-	r := authCodeRequest{params: url.Values{}, redirectURL: f.cfg.RedirectURL}
-	for _, o := range opts {
-		if o != nil {
-			o.applyAuthCode(&r)
-		}
-	}
-	scopes := f.cfg.Scopes
-	if r.scopes != nil {
-		scopes = r.scopes
-	}
+	r, scopes := f.applyOptions(opts)
 	st := &AuthState{
 		State:       randomString(32),
 		RedirectURL: r.redirectURL,

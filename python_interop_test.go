@@ -272,13 +272,7 @@ func TestGoReadsPythonCredentials(t *testing.T) {
 			}
 
 			// Written back, the same JSON values Python wrote.
-			out, err := json.Marshal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var pyWrote, goWrote map[string]any
-			mustUnmarshal(t, data, &pyWrote)
-			mustUnmarshal(t, out, &goWrote)
+			pyWrote, goWrote, out := writtenBack(t, c, data)
 			slices.SortFunc(pyWrote["scopes"].([]any), compareAnyString)
 			slices.SortFunc(goWrote["scopes"].([]any), compareAnyString)
 			if !reflect.DeepEqual(pyWrote, goWrote) {
