@@ -10,6 +10,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // Client types of a client_secrets.json file: its single top-level key.
@@ -146,7 +148,7 @@ func ParseClientSecrets(data []byte, name string) (*ClientSecrets, error) {
 	var typ string
 	for k := range top {
 		if k != ClientTypeWeb && k != ClientTypeInstalled {
-			return nil, fail("", fmt.Sprintf(`unexpected top-level key %q (want exactly one of "web", "installed")`, clip(k, 40)), nil)
+			return nil, fail("", fmt.Sprintf(`unexpected top-level key %q (want exactly one of "web", "installed")`, urlpolicy.Clip(k, 40)), nil)
 		}
 		typ = k
 	}

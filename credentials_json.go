@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // MaxCredentialsJSON bounds the size of the credentials JSON that
@@ -189,10 +191,10 @@ func ParseCredentialsJSON(data []byte) (*Credentials, error) {
 	switch {
 	case class.name == "ServiceAccountCredentials" || class.name == "_JWTAccessCredentials" ||
 		strings.HasSuffix(class.module, ".service_account"):
-		return nil, fmt.Errorf("oauth2client: credentials JSON holds service account credentials (_class %q): use package serviceaccount", clip(class.name, 64))
+		return nil, fmt.Errorf("oauth2client: credentials JSON holds service account credentials (_class %q): use package serviceaccount", urlpolicy.Clip(class.name, 64))
 	case class.name == "", class.name == classOAuth2, class.name == classGoogle, class.name == classAccessToken:
 	default:
-		return nil, fmt.Errorf("oauth2client: credentials JSON: unsupported _class %q", clip(class.name, 64))
+		return nil, fmt.Errorf("oauth2client: credentials JSON: unsupported _class %q", urlpolicy.Clip(class.name, 64))
 	}
 
 	required := []string{"access_token", "client_id", "client_secret", "refresh_token",

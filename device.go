@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // GrantTypeDeviceCode is the grant_type of the device access token request
@@ -94,7 +96,7 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 	if f.cfg.Endpoint.DeviceAuthURL == "" {
 		return nil, errors.New("oauth2client: device authorization: Endpoint.DeviceAuthURL is empty (the server offers no device flow)")
 	}
-	if err := checkEndpointURL(f.cfg.Endpoint.DeviceAuthURL); err != nil {
+	if err := urlpolicy.CheckEndpoint(f.cfg.Endpoint.DeviceAuthURL); err != nil {
 		return nil, fmt.Errorf("oauth2client: device authorization: Endpoint.DeviceAuthURL: %w", err)
 	}
 	r, scopes := f.applyOptions(opts)
@@ -120,7 +122,7 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 	}
 	resp, err := credentialClient(f.cfg.HTTPClient).Do(req)
 	if err != nil {
-		return nil, &Error{Endpoint: "device authorization", Err: redactURLError(err)}
+		return nil, &Error{Endpoint: "device authorization", Err: urlpolicy.RedactURLError(err)}
 	}
 	defer resp.Body.Close()
 	da, err := parseDeviceAuth(resp, f.now())

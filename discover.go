@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // DiscoverOptions configures [Discover]. A nil *DiscoverOptions means the
@@ -42,7 +44,7 @@ func Discover(ctx context.Context, issuer string, opts *DiscoverOptions) (*Endpo
 		opts = &DiscoverOptions{}
 	}
 	if err := checkIssuer(issuer); err != nil {
-		return nil, fmt.Errorf("oauth2client: discover: issuer %q: %w", clip(redactURL(issuer), 200), err)
+		return nil, fmt.Errorf("oauth2client: discover: issuer %q: %w", urlpolicy.Clip(urlpolicy.RedactURL(issuer), 200), err)
 	}
 	var lastErr error
 	for _, u := range discoveryURLs(issuer) {
@@ -69,21 +71,13 @@ func Discover(ctx context.Context, issuer string, opts *DiscoverOptions) (*Endpo
 // checkIssuer checks an issuer identifier: an endpoint URL (see
 // checkEndpointURL) without query (OIDC Discovery §3, RFC 8414 §2).
 func checkIssuer(issuer string) error {
-	if err := checkEndpointURL(issuer); err != nil {
+	if err := urlpolicy.CheckEndpoint(issuer); err != nil {
 		return err
 	}
 	if strings.Contains(issuer, "?") {
 		return errors.New("must not have a query")
 	}
 	return nil
-}
-
-// redactURL hides the password of a URL carrying user information.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
 }
 
 // discoveryURLs lists the metadata URLs to try for issuer, in order.
@@ -202,7 +196,7 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 		return nil, fmt.Errorf("%w: field \"issuer\" is missing", ErrMalformedResponse)
 	}
 	if iss != issuer {
-		return nil, fmt.Errorf("metadata issuer %q is not %q: %w", clip(iss, 200), issuer, ErrIssuerMismatch)
+		return nil, fmt.Errorf("metadata issuer %q is not %q: %w", urlpolicy.Clip(iss, 200), issuer, ErrIssuerMismatch)
 	}
 	e.Issuer = iss
 	for _, f := range fields[1:] {
@@ -213,7 +207,7 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 			}
 			continue
 		}
-		if err := checkEndpointURL(v); err != nil {
+		if err := urlpolicy.CheckEndpoint(v); err != nil {
 			return nil, fmt.Errorf("%w: field %q: %v", ErrMalformedResponse, f.name, err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // metadata returns a discovery document for issuer with endpoints under it.
@@ -251,8 +253,8 @@ func TestCheckEndpointURL(t *testing.T) {
 		{"javascript:alert(1)", false},
 	}
 	for _, tt := range tests {
-		if err := checkEndpointURL(tt.url); (err == nil) != tt.ok {
-			t.Errorf("checkEndpointURL(%q) = %v, want ok=%v", tt.url, err, tt.ok)
+		if err := urlpolicy.CheckEndpoint(tt.url); (err == nil) != tt.ok {
+			t.Errorf("urlpolicy.CheckEndpoint(%q) = %v, want ok=%v", tt.url, err, tt.ok)
 		}
 	}
 }
@@ -292,7 +294,7 @@ func FuzzDiscoveryDocument(f *testing.F) {
 		}
 		for _, u := range []string{e.AuthURL, e.TokenURL, e.DeviceAuthURL, e.RevocationURL, e.IntrospectionURL, e.UserInfoURL, e.JWKSURL} {
 			if u != "" {
-				if err := checkEndpointURL(u); err != nil {
+				if err := urlpolicy.CheckEndpoint(u); err != nil {
 					t.Fatalf("accepted URL %q: %v", u, err)
 				}
 			}

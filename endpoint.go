@@ -1,13 +1,5 @@
 package oauth2client
 
-import (
-	"errors"
-	"fmt"
-	"net"
-	"net/url"
-	"strings"
-)
-
 // Endpoint describes an authorization server: its issuer, the URLs of its
 // endpoints and what it supports. [Discover] fills one from the server's
 // metadata (OIDC Discovery, RFC 8414); [GoogleEndpoint] is Google's.
@@ -99,51 +91,4 @@ func (e Endpoint) clone() Endpoint {
 		e.ScopesSupported = nil
 	}
 	return e
-}
-
-// errInsecureURL reports an endpoint URL that is neither https nor loopback.
-var errInsecureURL = errors.New("must use https (http is allowed only for loopback hosts)")
-
-// checkEndpointURL applies this package's rule for the URLs of an
-// authorization server (issuer, endpoints, JWKS): an absolute URL with a
-// host and no fragment, whose scheme is https, or http when the host is a
-// loopback host: "localhost", or an IP address in 127.0.0.0/8 or ::1.
-// Tokens, codes and secrets travel to these URLs, so plain http is only
-// acceptable when the traffic never leaves the machine (RFC 8252 §8.3).
-func checkEndpointURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("not a valid URL")
-	}
-	if u.Host == "" || !u.IsAbs() {
-		return errors.New("not an absolute URL")
-	}
-	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return errors.New("must not have a fragment")
-	}
-	if u.User != nil {
-		return errors.New("must not carry user information")
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return nil
-	case "http":
-		if isLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return errInsecureURL
-	}
-	return fmt.Errorf("unsupported scheme %q", clip(u.Scheme, 16))
-}
-
-// isLoopbackHost reports whether host (without a port) names the local
-// machine: "localhost" (RFC 6761 §6.3), an IPv4 address in 127.0.0.0/8 or
-// the IPv6 address ::1. Plain http is accepted for such hosts only.
-func isLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // Sentinel errors, for use with [errors.Is].
@@ -74,7 +76,7 @@ func (e *Error) Error() string {
 	case e.Code != "":
 		b.WriteString(e.Code)
 		if e.Description != "" {
-			fmt.Fprintf(&b, ": %q", clip(e.Description, 200))
+			fmt.Fprintf(&b, ": %q", urlpolicy.Clip(e.Description, 200))
 		}
 	case e.Err != nil:
 		b.WriteString(e.Err.Error())
@@ -135,9 +137,9 @@ type AuthorizationError struct {
 
 // Error describes the error without the state or any code.
 func (e *AuthorizationError) Error() string {
-	s := "oauth2client: authorization failed: " + clip(e.Code, 64)
+	s := "oauth2client: authorization failed: " + urlpolicy.Clip(e.Code, 64)
 	if e.Description != "" {
-		s += fmt.Sprintf(": %q", clip(e.Description, 200))
+		s += fmt.Sprintf(": %q", urlpolicy.Clip(e.Description, 200))
 	}
 	return s
 }
@@ -145,11 +147,4 @@ func (e *AuthorizationError) Error() string {
 // Is reports whether target is [ErrAccessDenied] and the code is access_denied.
 func (e *AuthorizationError) Is(target error) bool {
 	return target == ErrAccessDenied && e.Code == "access_denied"
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

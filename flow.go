@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // Config configures a [Flow]: the client, the authorization server, and
@@ -102,7 +104,7 @@ func (c *Config) validate() error {
 		if f.url == "" {
 			return bad(f.name, "missing")
 		}
-		if err := checkEndpointURL(f.url); err != nil {
+		if err := urlpolicy.CheckEndpoint(f.url); err != nil {
 			return bad(f.name, "%v", err)
 		}
 	}
@@ -113,7 +115,7 @@ func (c *Config) validate() error {
 	}
 	for i, s := range c.Scopes {
 		if !validScope(s) {
-			return bad(fmt.Sprintf("Scopes[%d]", i), "%q is not a scope token (RFC 6749 §3.3)", clip(s, 64))
+			return bad(fmt.Sprintf("Scopes[%d]", i), "%q is not a scope token (RFC 6749 §3.3)", urlpolicy.Clip(s, 64))
 		}
 	}
 	if c.AuthStyle < AuthStyleAuto || c.AuthStyle > AuthStyleNone {
@@ -302,7 +304,7 @@ func (f *Flow) Resume(st *AuthState) (*Flow, error) {
 		return nil, errors.New("oauth2client: resume: AuthState was started for another client")
 	case st.Issuer != f.cfg.Endpoint.Issuer:
 		return nil, fmt.Errorf("oauth2client: resume: AuthState was started for issuer %q, not %q: %w",
-			clip(st.Issuer, 200), f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
+			urlpolicy.Clip(st.Issuer, 200), f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
 	case st.CodeVerifier == "" && !f.cfg.InsecureSkipPKCE:
 		return nil, errors.New("oauth2client: resume: AuthState has no PKCE code verifier")
 	case st.CodeVerifier != "" && !validVerifier(st.CodeVerifier):
@@ -339,7 +341,7 @@ func (f *Flow) ExchangeCallback(ctx context.Context, query url.Values) (*Credent
 	switch {
 	case hasIss && f.cfg.Endpoint.Issuer != "" && iss[0] != f.cfg.Endpoint.Issuer:
 		return nil, fmt.Errorf("oauth2client: callback: iss %q is not the issuer %q: %w",
-			clip(iss[0], 200), f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
+			urlpolicy.Clip(iss[0], 200), f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
 	case !hasIss && f.cfg.Endpoint.ResponseIssParameter:
 		return nil, fmt.Errorf("oauth2client: callback: no iss parameter, which issuer %q always sends (RFC 9207): %w",
 			f.cfg.Endpoint.Issuer, ErrIssuerMismatch)

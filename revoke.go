@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // ErrNoEndpoint means the credentials lack the endpoint an operation needs:
@@ -69,7 +71,7 @@ func (c *Credentials) postForm(ctx context.Context, endpoint, uri string, form u
 	user, pass, basic := c.cfg.AuthStyle.authenticate(form, c.cfg.ClientID, c.cfg.ClientSecret)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uri, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, nil, &Error{Endpoint: endpoint, Err: fmt.Errorf("bad %s endpoint URL: %w", endpoint, redactURLError(err))}
+		return nil, nil, &Error{Endpoint: endpoint, Err: fmt.Errorf("bad %s endpoint URL: %w", endpoint, urlpolicy.RedactURLError(err))}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if basic {
@@ -87,7 +89,7 @@ func (c *Credentials) do(endpoint string, req *http.Request) (*http.Response, []
 	}
 	resp, err := credentialClient(c.cfg.HTTPClient).Do(req)
 	if err != nil {
-		return nil, nil, &Error{Endpoint: endpoint, Err: redactURLError(err)}
+		return nil, nil, &Error{Endpoint: endpoint, Err: urlpolicy.RedactURLError(err)}
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // ErrInactiveToken means an RFC 7662 introspection endpoint answered that
@@ -80,7 +82,7 @@ func (c *Credentials) tokenInfoScopes(ctx context.Context, accessToken string) (
 	const endpoint = "tokeninfo"
 	u, err := url.Parse(c.cfg.TokenInfoURI)
 	if err != nil {
-		return nil, &Error{Endpoint: endpoint, Err: fmt.Errorf("bad token info URL: %w", redactURLError(err))}
+		return nil, &Error{Endpoint: endpoint, Err: fmt.Errorf("bad token info URL: %w", urlpolicy.RedactURLError(err))}
 	}
 	q := u.Query()
 	q.Set("access_token", accessToken)

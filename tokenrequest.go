@@ -3,7 +3,6 @@ package oauth2client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // TokenRequest is a request to a token endpoint (RFC 6749 §3.2), for any
@@ -46,7 +47,7 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 	user, pass, basic := req.AuthStyle.authenticate(form, req.ClientID, req.ClientSecret)
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{Endpoint: "token", Err: fmt.Errorf("bad token endpoint URL: %w", redactURLError(err))}
+		return nil, &Error{Endpoint: "token", Err: fmt.Errorf("bad token endpoint URL: %w", urlpolicy.RedactURLError(err))}
 	}
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hr.Header.Set("Accept", "application/json")
@@ -58,7 +59,7 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 	}
 	resp, err := credentialClient(req.HTTPClient).Do(hr)
 	if err != nil {
-		return nil, &Error{Endpoint: "token", Err: redactURLError(err)}
+		return nil, &Error{Endpoint: "token", Err: urlpolicy.RedactURLError(err)}
 	}
 	defer resp.Body.Close()
 	now := time.Now
@@ -66,16 +67,6 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 		now = req.Now
 	}
 	return parseTokenResponse(resp, now())
-}
-
-// redactURLError drops the URL from a *url.Error (a token endpoint URL can
-// carry secrets in its query), keeping the operation and cause.
-func redactURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s request: %w", strings.ToLower(ue.Op), ue.Err)
-	}
-	return err
 }
 
 // parseTokenResponse reads a token endpoint response received at now.
@@ -150,7 +141,7 @@ func decodeTokenBody(contentType string, body []byte) (map[string]any, error) {
 	if err := d.Decode(&raw); err != nil || raw == nil {
 		what := "not a JSON object"
 		if mt != "" && mt != "application/json" {
-			what += " (Content-Type " + clip(mt, 64) + ")"
+			what += " (Content-Type " + urlpolicy.Clip(mt, 64) + ")"
 		}
 		return nil, fmt.Errorf("%w: %s", ErrMalformedResponse, what)
 	}
@@ -172,7 +163,7 @@ func tokenFromResponse(raw map[string]any, now time.Time) (*Token, error) {
 		return nil, err
 	}
 	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") {
-		return nil, fmt.Errorf("%w %q", ErrUnsupportedTokenType, clip(tok.TokenType, 32))
+		return nil, fmt.Errorf("%w %q", ErrUnsupportedTokenType, urlpolicy.Clip(tok.TokenType, 32))
 	}
 	if tok.RefreshToken, err = field("refresh_token"); err != nil {
 		return nil, err

@@ -3,10 +3,11 @@ package oauth2test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // Client authentication methods (RFC 7591 §2, OIDC Core §9) accepted in
@@ -90,7 +91,7 @@ func (c *Client) redirectAllowed(uri string) bool {
 	if err != nil || got.Fragment != "" || got.User != nil {
 		return false
 	}
-	if c.AnyLoopbackRedirect && got.Scheme == "http" && isLoopbackHost(got.Hostname()) {
+	if c.AnyLoopbackRedirect && got.Scheme == "http" && urlpolicy.IsLoopbackHost(got.Hostname()) {
 		return true
 	}
 	for _, reg := range c.RedirectURIs {
@@ -98,7 +99,7 @@ func (c *Client) redirectAllowed(uri string) bool {
 			return true
 		}
 		want, err := url.Parse(reg)
-		if err != nil || want.Scheme != "http" || !isLoopbackHost(want.Hostname()) {
+		if err != nil || want.Scheme != "http" || !urlpolicy.IsLoopbackHost(want.Hostname()) {
 			continue
 		}
 		if got.Scheme == "http" && got.Hostname() == want.Hostname() &&
@@ -107,15 +108,6 @@ func (c *Client) redirectAllowed(uri string) bool {
 		}
 	}
 	return false
-}
-
-// isLoopbackHost reports whether host is "localhost" or a loopback IP.
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // ClientSecretsJSON returns a client_secrets.json document of the

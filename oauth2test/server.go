@@ -8,11 +8,12 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // Endpoint paths served by a [Server], relative to its issuer URL.
@@ -223,15 +224,10 @@ func NewServer(opts *Options) *Server {
 // CheckLoopbackAddr reports an error unless addr is a host:port whose host
 // is a loopback IP address (127.0.0.0/8 or ::1) or "localhost".
 func CheckLoopbackAddr(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("oauth2test: address %q: %w", addr, err)
 	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
+	if !urlpolicy.IsLoopbackAddr(addr) {
 		return fmt.Errorf("oauth2test: address %q is not a loopback address (use 127.0.0.1, [::1] or localhost)", addr)
 	}
 	return nil

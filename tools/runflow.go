@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 )
 
@@ -158,7 +159,7 @@ func newRunner(flow *oauth2client.Flow, opts *Options) (*runner, error) {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	cfgRedirect, _ := url.Parse(flow.Config().RedirectURL)
-	loopbackCfg := cfgRedirect != nil && cfgRedirect.Scheme == "http" && isLoopback(cfgRedirect.Hostname())
+	loopbackCfg := cfgRedirect != nil && cfgRedirect.Scheme == "http" && urlpolicy.IsLoopbackHost(cfgRedirect.Hostname())
 	switch h := strings.TrimSuffix(strings.TrimPrefix(o.HostName, "["), "]"); h {
 	case "":
 		r.host, r.listen = DefaultHostName, DefaultHostName
@@ -191,15 +192,6 @@ func newRunner(flow *oauth2client.Flow, opts *Options) (*runner, error) {
 		return nil, fmt.Errorf("tools: Options.CallbackPath %q does not start with /", o.CallbackPath)
 	}
 	return r, nil
-}
-
-// isLoopback reports whether host is "localhost" or a loopback IP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // run chooses the way to get credentials.
@@ -375,13 +367,13 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 func failure(err error) string {
 	var ae *oauth2client.AuthorizationError
 	if errors.As(err, &ae) {
-		s := clip(ae.Code, 64)
+		s := urlpolicy.Clip(ae.Code, 64)
 		if ae.Description != "" {
-			s += ": " + clip(ae.Description, 200)
+			s += ": " + urlpolicy.Clip(ae.Description, 200)
 		}
 		return s
 	}
-	return clip(err.Error(), 300)
+	return urlpolicy.Clip(err.Error(), 300)
 }
 
 // page writes a plain-text page.
@@ -393,14 +385,6 @@ func page(w http.ResponseWriter, status int, text string) {
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
 	io.WriteString(w, text+"\n")
-}
-
-// clip shortens s to n bytes.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // device runs the device flow (RFC 8628).

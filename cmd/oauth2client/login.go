@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/tools"
 )
 
@@ -96,12 +95,12 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		cfg.Endpoint = *ep
 	}
 	if *redirect != "" {
-		if !isLoopbackRedirect(*redirect) {
-			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", clipString(*redirect, 80))
+		if !urlpolicy.IsLoopbackRedirect(*redirect) {
+			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", urlpolicy.Clip(*redirect, 80))
 		}
 		cfg.RedirectURL = *redirect
 	}
-	if cfg.RedirectURL != "" && !isLoopbackRedirect(cfg.RedirectURL) {
+	if cfg.RedirectURL != "" && !urlpolicy.IsLoopbackRedirect(cfg.RedirectURL) {
 		cfg.RedirectURL = "" // RunFlow's loopback server picks its own
 	}
 	flow, err := oauth2client.NewFlow(cfg)
@@ -157,20 +156,4 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 		key = derivedKey(clientID, f.scopes)
 	}
 	return &target{store: s, spec: sp, key: key, clientID: clientID}, nil
-}
-
-// isLoopbackRedirect reports whether u is an http redirect URI on a
-// loopback host (localhost or a loopback IP), without user information or
-// fragment, which RunFlow's server can receive.
-func isLoopbackRedirect(u string) bool {
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme != "http" || p.User != nil || p.Fragment != "" || p.Opaque != "" {
-		return false
-	}
-	host := p.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

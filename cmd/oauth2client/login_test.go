@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client/internal/syncbuf"
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // loginRun is a login command running in-process.
@@ -119,8 +120,8 @@ func TestIsLoopbackRedirect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.uri, func(t *testing.T) {
-			if got := isLoopbackRedirect(tt.uri); got != tt.want {
-				t.Errorf("isLoopbackRedirect(%q) = %v, want %v", tt.uri, got, tt.want)
+			if got := urlpolicy.IsLoopbackRedirect(tt.uri); got != tt.want {
+				t.Errorf("urlpolicy.IsLoopbackRedirect(%q) = %v, want %v", tt.uri, got, tt.want)
 			}
 		})
 	}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // maxRequestOutput bounds the response body request copies to stdout.
@@ -72,7 +74,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return e.usageError(c, "URL %q: want an absolute http or https URL", clipString(target, 80))
+		return e.usageError(c, "URL %q: want an absolute http or https URL", urlpolicy.Clip(target, 80))
 	}
 	if dataSet && dataFile != "" {
 		return e.usageError(c, "--data and --data-file exclude each other")
@@ -81,7 +83,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	for _, h := range headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
-			return e.usageError(c, "-H %q: want 'NAME: VALUE'", clipString(h, 80))
+			return e.usageError(c, "-H %q: want 'NAME: VALUE'", urlpolicy.Clip(h, 80))
 		}
 		hdr.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
 	"github.com/oauth2client/oauth2client/store/spec"
@@ -288,7 +289,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		case "service_account":
 			return nil, fmt.Errorf("--credentials %s: service account keys are not supported yet by the command line", path)
 		default:
-			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, clipString(*probe.Type, 40))
+			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, urlpolicy.Clip(*probe.Type, 40))
 		}
 	}
 	if _, err := oauth2client.ParseCredentialsJSON(data); err != nil {
@@ -351,14 +352,6 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s exceeds %d bytes", path, limit)
 	}
 	return data, nil
-}
-
-// clipString shortens s for an error message.
-func clipString(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 )
 
@@ -184,7 +185,7 @@ func parse(data []byte, def Format) (*doc, error) {
 		case "2":
 			return parseMultiprocess(top)
 		}
-		return nil, corrupt("unsupported file_version %s (oauth2client wrote 1 and 2)", clip(v.String()))
+		return nil, corrupt("unsupported file_version %s (oauth2client wrote 1 and 2)", urlpolicy.Clip(v.String(), 40))
 	}
 	if top["_class"] == nil && top["access_token"] == nil && top["client_id"] == nil && top["refresh_token"] == nil {
 		return nil, corrupt("a JSON object of no known format (no %s, file_version or credentials fields)", goVersionField)
@@ -202,20 +203,13 @@ func number(top map[string]json.RawMessage, name string) (json.Number, error) {
 	return v, nil
 }
 
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
-}
-
 func parseGo(top map[string]json.RawMessage) (*doc, error) {
 	v, err := number(top, goVersionField)
 	if err != nil {
 		return nil, err
 	}
 	if v.String() != strconv.Itoa(goVersion) {
-		return nil, corrupt("unsupported %s version %s (this program reads %d)", goVersionField, clip(v.String()), goVersion)
+		return nil, corrupt("unsupported %s version %s (this program reads %d)", goVersionField, urlpolicy.Clip(v.String(), 40), goVersion)
 	}
 	d := &doc{format: FormatGo, extra: without(top, goVersionField, "credentials")}
 	creds, err := objectField(top, "credentials")
@@ -224,7 +218,7 @@ func parseGo(top map[string]json.RawMessage) (*doc, error) {
 	}
 	for _, k := range sortedKeys(creds) {
 		if !isObject(creds[k]) {
-			return nil, corrupt("credentials[%q] is %s, want an object", clip(k), jsonKind(creds[k]))
+			return nil, corrupt("credentials[%q] is %s, want an object", urlpolicy.Clip(k, 40), jsonKind(creds[k]))
 		}
 		d.entries = append(d.entries, entry{key: k, cred: creds[k]})
 	}
@@ -240,14 +234,14 @@ func parseMultiprocess(top map[string]json.RawMessage) (*doc, error) {
 	for _, k := range sortedKeys(creds) {
 		var s string
 		if err := json.Unmarshal(creds[k], &s); err != nil {
-			return nil, corrupt("credentials[%q] is %s, want a base64 string", clip(k), jsonKind(creds[k]))
+			return nil, corrupt("credentials[%q] is %s, want a base64 string", urlpolicy.Clip(k, 40), jsonKind(creds[k]))
 		}
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			return nil, corrupt("credentials[%q] is not valid base64", clip(k))
+			return nil, corrupt("credentials[%q] is not valid base64", urlpolicy.Clip(k, 40))
 		}
 		if !json.Valid(b) || !isObject(b) {
-			return nil, corrupt("credentials[%q] does not decode to a JSON object", clip(k))
+			return nil, corrupt("credentials[%q] does not decode to a JSON object", urlpolicy.Clip(k, 40))
 		}
 		d.entries = append(d.entries, entry{key: k, cred: b})
 	}
