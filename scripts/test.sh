@@ -15,7 +15,18 @@ fi
 go mod tidy -diff
 go vet ./...
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
-go test -race ./...
+# One run of every test. -v so that the reliability tests' figures (lines
+# "reliability: ...": tries, failures, lost writes) are shown, not only "ok";
+# the full output is kept and printed only when something fails.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! go test -race -v ./... >"$log" 2>&1; then
+	grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- (PASS|SKIP)|PASS$)' "$log" >&2
+	exit 1
+fi
+grep -E 'reliability: ' "$log" | sed -E 's/^\s+[a-z_]+\.go:[0-9]+: //' || true
+grep -E '^\s*--- SKIP' "$log" || true
+grep -E '^(ok|\?|FAIL)' "$log"
 # The examples are modules of their own (they pull in google.golang.org/api).
 for mod in examples/*/go.mod; do
 	(cd "$(dirname "$mod")" && go mod tidy -diff && go vet ./... && go test ./...)
