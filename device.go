@@ -260,20 +260,7 @@ func (f *Flow) PollDevice(ctx context.Context, da *DeviceAuth) (*Credentials, er
 	}
 }
 
-// sleep waits d, or until ctx is done.
+// sleep waits d (Config.Sleep), or until ctx is done.
 func (f *Flow) sleep(ctx context.Context, d time.Duration) error {
-	if f.cfg.Sleep != nil {
-		if err := f.cfg.Sleep(ctx, d); err != nil {
-			return err
-		}
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return oauthhttp.Sleep(ctx, d, f.cfg.Sleep)
 }

@@ -61,6 +61,19 @@ func TestPlainHTTPRefused(t *testing.T) {
 		}
 		return s + "}"
 	}
+	fresh := func(js string) string { return strings.Replace(js, "2000-01-01", "2999-01-01", 1) }
+	// withCredentials parses js and runs op on the credentials with hc.
+	withCredentials := func(js string, op func(*Credentials) error) func(hc *http.Client) error {
+		return func(hc *http.Client) error {
+			c, err := ParseCredentialsJSON([]byte(js))
+			if err != nil {
+				return err
+			}
+			cfg := c.Config()
+			cfg.HTTPClient = hc
+			return op(c.WithConfig(cfg))
+		}
+	}
 	tests := []struct {
 		name, field string
 		call        func(hc *http.Client) error
@@ -102,45 +115,21 @@ func TestPlainHTTPRefused(t *testing.T) {
 			_, err = NewFlow(cfg)
 			return err
 		}},
-		{"credentials JSON: token_uri", `"token_uri"`, func(hc *http.Client) error {
-			c, err := ParseCredentialsJSON([]byte(credsJSON("token_uri")))
-			if err != nil {
-				return err
-			}
-			cfg := c.Config()
-			cfg.HTTPClient = hc
-			_, err = c.WithConfig(cfg).Token(ctx)
+		{"credentials JSON: token_uri", `"token_uri"`, withCredentials(credsJSON("token_uri"), func(c *Credentials) error {
+			_, err := c.Token(ctx)
 			return err
-		}},
-		{"credentials JSON: revoke_uri", `"revoke_uri"`, func(hc *http.Client) error {
-			c, err := ParseCredentialsJSON([]byte(credsJSON("revoke_uri")))
-			if err != nil {
-				return err
-			}
-			cfg := c.Config()
-			cfg.HTTPClient = hc
-			return c.WithConfig(cfg).Revoke(ctx)
-		}},
-		{"credentials JSON: token_info_uri", `"token_info_uri"`, func(hc *http.Client) error {
-			c, err := ParseCredentialsJSON([]byte(strings.Replace(credsJSON("token_info_uri"), "2000-01-01", "2999-01-01", 1)))
-			if err != nil {
-				return err
-			}
-			cfg := c.Config()
-			cfg.HTTPClient = hc
-			_, err = c.WithConfig(cfg).RetrieveScopes(ctx)
+		})},
+		{"credentials JSON: revoke_uri", `"revoke_uri"`, withCredentials(credsJSON("revoke_uri"), func(c *Credentials) error {
+			return c.Revoke(ctx)
+		})},
+		{"credentials JSON: token_info_uri", `"token_info_uri"`, withCredentials(fresh(credsJSON("token_info_uri")), func(c *Credentials) error {
+			_, err := c.RetrieveScopes(ctx)
 			return err
-		}},
-		{"credentials JSON: introspection_uri", `"introspection_uri"`, func(hc *http.Client) error {
-			c, err := ParseCredentialsJSON([]byte(strings.Replace(credsJSON("introspection_uri"), "2000-01-01", "2999-01-01", 1)))
-			if err != nil {
-				return err
-			}
-			cfg := c.Config()
-			cfg.HTTPClient = hc
-			_, err = c.WithConfig(cfg).RetrieveScopes(ctx)
+		})},
+		{"credentials JSON: introspection_uri", `"introspection_uri"`, withCredentials(fresh(credsJSON("introspection_uri")), func(c *Credentials) error {
+			_, err := c.RetrieveScopes(ctx)
 			return err
-		}},
+		})},
 		{"discovery issuer", "issuer", func(hc *http.Client) error {
 			_, err := Discover(ctx, "http://example.com", &DiscoverOptions{HTTPClient: hc})
 			return err

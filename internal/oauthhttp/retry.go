@@ -52,9 +52,13 @@ func (p *Retry) backoff(n int) time.Duration {
 }
 
 // sleep waits d under p, or until ctx is done.
-func (p *Retry) sleep(ctx context.Context, d time.Duration) error {
-	if p.Sleep != nil {
-		if err := p.Sleep(ctx, d); err != nil {
+func (p *Retry) sleep(ctx context.Context, d time.Duration) error { return Sleep(ctx, d, p.Sleep) }
+
+// Sleep waits d with sleep, or with a timer when sleep is nil, and returns
+// ctx's error when ctx is done first (or when sleep returns).
+func Sleep(ctx context.Context, d time.Duration, sleep func(context.Context, time.Duration) error) error {
+	if sleep != nil {
+		if err := sleep(ctx, d); err != nil {
 			return err
 		}
 		return ctx.Err()
