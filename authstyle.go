@@ -2,7 +2,6 @@ package oauth2client
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 )
 
@@ -75,22 +74,4 @@ func (s AuthStyle) resolve(secret string, supported []string) AuthStyle {
 		return AuthStylePost
 	}
 	return AuthStyleBasic
-}
-
-// authenticate adds client authentication to a token-endpoint request's
-// form and, for client_secret_basic, returns the Basic credentials to set.
-func (s AuthStyle) authenticate(form url.Values, id, secret string) (user, pass string, basic bool) {
-	switch s.resolve(secret, nil) {
-	case AuthStyleBasic:
-		// RFC 6749 §2.3.1: both are form-urlencoded before Basic encoding.
-		return url.QueryEscape(id), url.QueryEscape(secret), true
-	case AuthStylePost:
-		form.Set("client_id", id)
-		form.Set("client_secret", secret)
-	default:
-		if id != "" {
-			form.Set("client_id", id)
-		}
-	}
-	return "", "", false
 }

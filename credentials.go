@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
@@ -31,9 +32,23 @@ type CredentialsConfig struct {
 	// Scopes are the scopes requested; [Credentials.Scopes] reports them
 	// when the token response did not say which were granted.
 	Scopes []string
-	// HTTPClient makes token, revocation and token-info requests;
-	// nil means http.DefaultClient.
+	// HTTPClient makes token, revocation, introspection and token-info
+	// requests; nil means a client with the limits [DefaultDialTimeout],
+	// [DefaultTLSHandshakeTimeout], [DefaultResponseHeaderTimeout] and
+	// [DefaultRequestTimeout].
 	HTTPClient *http.Client
+	// ClientAuth, when set, authenticates the client to the token,
+	// revocation and introspection endpoints instead of AuthStyle and
+	// ClientSecret; see [ClientAuth].
+	ClientAuth ClientAuth
+	// ProofBinder, when set, binds refresh requests and tokens to a key
+	// (e.g. DPoP); nil means bearer tokens. See [ProofBinder].
+	ProofBinder ProofBinder
+	// Retry tunes the retries of refresh requests; see [RetryOptions].
+	Retry RetryOptions
+	// Logger receives debug records of requests and retries, never a
+	// secret; nil means none.
+	Logger *slog.Logger
 	// Cache tunes when tokens are refreshed; its zero value is sensible.
 	Cache CacheOptions
 	// Store, when set, binds the credentials to an entry of a store (see
@@ -293,16 +308,8 @@ func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (
 		"grant_type":    {"refresh_token"},
 		"refresh_token": {refreshToken},
 	}
-	tok, err := RequestToken(ctx, &TokenRequest{
-		URL:          c.cfg.TokenURI,
-		Params:       params,
-		ClientID:     c.cfg.ClientID,
-		ClientSecret: c.cfg.ClientSecret,
-		AuthStyle:    c.cfg.AuthStyle,
-		UserAgent:    c.cfg.UserAgent,
-		HTTPClient:   c.cfg.HTTPClient,
-		Now:          c.cfg.Cache.Now,
-	})
+	client := c.client()
+	tok, err := RequestToken(ctx, client.tokenRequest(c.cfg.TokenURI, fieldTokenURI, params))
 	if err != nil {
 		return nil, err
 	}

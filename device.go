@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/oauth2client/oauth2client/internal/urlpolicy"
+	"github.com/oauth2client/oauth2client/internal/oauthhttp"
 )
 
 // GrantTypeDeviceCode is the grant_type of the device access token request
@@ -26,8 +25,8 @@ const DefaultDeviceInterval = 5 * time.Second
 // interval (RFC 8628 §3.5).
 const slowDownStep = 5 * time.Second
 
-// maxNetworkRetries bounds how many polls in a row may fail on the network
-// before [Flow.PollDevice] gives up.
+// maxNetworkRetries bounds how many polls in a row may fail temporarily
+// (network, HTTP 429 or 5xx) before [Flow.PollDevice] gives up.
 const maxNetworkRetries = 5
 
 // ErrDeviceCodeExpired means the device code of a device authorization
@@ -96,35 +95,22 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 	if f.cfg.Endpoint.DeviceAuthURL == "" {
 		return nil, errors.New("oauth2client: device authorization: Endpoint.DeviceAuthURL is empty (the server offers no device flow)")
 	}
-	if err := urlpolicy.CheckEndpoint(f.cfg.Endpoint.DeviceAuthURL); err != nil {
-		return nil, fmt.Errorf("oauth2client: device authorization: Endpoint.DeviceAuthURL: %w", err)
-	}
 	r, scopes := f.applyOptions(opts)
 	form := r.params
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	user, pass, basic := f.style.authenticate(form, f.cfg.ClientID, f.cfg.ClientSecret)
 	// RFC 8628 §3.1 asks for client_id; servers such as Google want it in
 	// the body even when the client authenticates with Basic.
 	form.Set("client_id", f.cfg.ClientID)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.cfg.Endpoint.DeviceAuthURL, strings.NewReader(form.Encode()))
+	client := f.client()
+	resp, err := client.send(ctx, endpointCall{
+		endpoint: "device authorization", field: "Config.Endpoint.DeviceAuthURL",
+		url: f.cfg.Endpoint.DeviceAuthURL, form: form, auth: true,
+	})
 	if err != nil {
-		return nil, &Error{Endpoint: "device authorization", Err: fmt.Errorf("bad device authorization URL: %w", err)}
+		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	if f.cfg.UserAgent != "" {
-		req.Header.Set("User-Agent", f.cfg.UserAgent)
-	}
-	if basic {
-		req.SetBasicAuth(user, pass)
-	}
-	resp, err := credentialClient(f.cfg.HTTPClient).Do(req)
-	if err != nil {
-		return nil, &Error{Endpoint: "device authorization", Err: urlpolicy.RedactURLError(err)}
-	}
-	defer resp.Body.Close()
 	da, err := parseDeviceAuth(resp, f.now())
 	if err != nil {
 		return nil, err
@@ -135,14 +121,14 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 
 // parseDeviceAuth reads a device authorization response received at now
 // (RFC 8628 §3.2, §3.3).
-func parseDeviceAuth(resp *http.Response, now time.Time) (*DeviceAuth, error) {
-	raw, fail, err := readOAuthResponse(resp, "device authorization", "application/json")
+func parseDeviceAuth(resp *oauthhttp.Response, now time.Time) (*DeviceAuth, error) {
+	raw, err := readOAuthResponse(resp, "device authorization", "application/json")
 	if err != nil {
 		return nil, err
 	}
 	da, err := deviceAuthFromResponse(raw, now)
 	if err != nil {
-		return nil, fail(err)
+		return nil, newError("device authorization", resp, err)
 	}
 	return da, nil
 }
@@ -215,8 +201,9 @@ func deviceAuthFromResponse(raw map[string]any, now time.Time) (*DeviceAuth, err
 // (RFC 8628 §3.4, §3.5), built as [Flow.Exchange] builds them. It waits
 // da.Interval (Config.Sleep) before each token request; an
 // authorization_pending answer polls again, slow_down lengthens the
-// interval by 5 seconds, and network failures lengthen it twofold, up to 5
-// in a row. It fails with [ErrDeviceCodeExpired] on expired_token or once
+// interval by 5 seconds, and temporary failures (the network, HTTP 429 or
+// 5xx: see [Error.Temporary]) lengthen it twofold, up to 5 in a row. The
+// polls are not retried otherwise: Config.Retry does not apply to them. It fails with [ErrDeviceCodeExpired] on expired_token or once
 // da.Expiry passes by the flow's clock, with an [*Error] matching
 // [ErrAccessDenied] when the user refused, with another [*Error] for any
 // other refusal, and with ctx's error when ctx is done.
@@ -229,6 +216,7 @@ func (f *Flow) PollDevice(ctx context.Context, da *DeviceAuth) (*Credentials, er
 		interval = DefaultDeviceInterval
 	}
 	failures := 0
+	client := f.client()
 	for {
 		if !da.Expiry.IsZero() && !f.now().Before(da.Expiry) {
 			return nil, fmt.Errorf("%w (after %d s)", ErrDeviceCodeExpired, da.ExpiresIn)
@@ -236,19 +224,12 @@ func (f *Flow) PollDevice(ctx context.Context, da *DeviceAuth) (*Credentials, er
 		if err := f.sleep(ctx, interval); err != nil {
 			return nil, fmt.Errorf("oauth2client: poll device: %w", err)
 		}
-		tok, err := RequestToken(ctx, &TokenRequest{
-			URL: f.cfg.Endpoint.TokenURL,
-			Params: url.Values{
-				"grant_type":  {GrantTypeDeviceCode},
-				"device_code": {da.DeviceCode},
-			},
-			ClientID:     f.cfg.ClientID,
-			ClientSecret: f.cfg.ClientSecret,
-			AuthStyle:    f.style,
-			UserAgent:    f.cfg.UserAgent,
-			HTTPClient:   f.cfg.HTTPClient,
-			Now:          f.cfg.Now,
+		req := client.tokenRequest(f.cfg.Endpoint.TokenURL, "Config.Endpoint.TokenURL", url.Values{
+			"grant_type":  {GrantTypeDeviceCode},
+			"device_code": {da.DeviceCode},
 		})
+		req.Retry.Disable = true // this loop is the retry loop, with RFC 8628's backoff
+		tok, err := RequestToken(ctx, req)
 		if err == nil {
 			return f.credentials(tok, da.Scopes), nil
 		}
@@ -269,31 +250,17 @@ func (f *Flow) PollDevice(ctx context.Context, da *DeviceAuth) (*Credentials, er
 			continue
 		case "expired_token":
 			return nil, fmt.Errorf("%w: %w", ErrDeviceCodeExpired, err)
-		case "":
-			if e.StatusCode == 0 && e.Temporary() && failures < maxNetworkRetries {
-				failures++
-				interval *= 2 // RFC 8628 §3.5: back off on connection failures
-				continue
-			}
+		}
+		if e.Temporary() && failures < maxNetworkRetries {
+			failures++
+			interval *= 2 // RFC 8628 §3.5: back off on connection failures
+			continue
 		}
 		return nil, err
 	}
 }
 
-// sleep waits d, or until ctx is done.
+// sleep waits d (Config.Sleep), or until ctx is done.
 func (f *Flow) sleep(ctx context.Context, d time.Duration) error {
-	if f.cfg.Sleep != nil {
-		if err := f.cfg.Sleep(ctx, d); err != nil {
-			return err
-		}
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return oauthhttp.Sleep(ctx, d, f.cfg.Sleep)
 }

@@ -5,18 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/oauth2client/oauth2client/internal/oauthhttp"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // DiscoverOptions configures [Discover]. A nil *DiscoverOptions means the
 // defaults.
 type DiscoverOptions struct {
-	// HTTPClient fetches the metadata; nil means http.DefaultClient.
+	// HTTPClient fetches the metadata; nil means a client with the limits
+	// [DefaultDialTimeout], [DefaultTLSHandshakeTimeout],
+	// [DefaultResponseHeaderTimeout] and [DefaultRequestTimeout].
+	// Redirects are never followed.
 	HTTPClient *http.Client
+	// Logger receives debug records of the requests; nil means none.
+	Logger *slog.Logger
 }
 
 // Well-known metadata paths.
@@ -38,7 +45,7 @@ const (
 // it must name an authorization_endpoint and a token_endpoint, and issuer
 // and every endpoint URL must use https, or http on a loopback host
 // ("localhost", 127.0.0.0/8, ::1) only. The body is read up to
-// [MaxResponseBody]. Errors name the document's URL and the faulty field.
+// [MaxResponseBody], and redirects are not followed. Errors name the document's URL and the faulty field.
 func Discover(ctx context.Context, issuer string, opts *DiscoverOptions) (*Endpoint, error) {
 	if opts == nil {
 		opts = &DiscoverOptions{}
@@ -48,7 +55,7 @@ func Discover(ctx context.Context, issuer string, opts *DiscoverOptions) (*Endpo
 	}
 	var lastErr error
 	for _, u := range discoveryURLs(issuer) {
-		body, status, err := fetchMetadata(ctx, httpClient(opts.HTTPClient), u)
+		body, status, err := fetchMetadata(ctx, opts, u)
 		if err != nil {
 			return nil, fmt.Errorf("oauth2client: discover: %s: %w", u, err)
 		}
@@ -100,29 +107,17 @@ func discoveryURLs(issuer string) []string {
 }
 
 // fetchMetadata GETs a metadata document, reading at most MaxResponseBody.
-func fetchMetadata(ctx context.Context, hc *http.Client, u string) ([]byte, int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
+func fetchMetadata(ctx context.Context, opts *DiscoverOptions, u string) ([]byte, int, error) {
+	resp, err := oauthhttp.Do(ctx, &oauthhttp.Request{
+		Endpoint: "discovery", Field: "issuer", URL: u, Client: opts.HTTPClient, Logger: opts.Logger,
+	})
+	switch {
+	case errors.Is(err, oauthhttp.ErrBodyTooLarge):
+		return nil, resp.StatusCode, errBodyTooLarge
+	case err != nil:
 		return nil, 0, err
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is already in the message
-		}
-		return nil, 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode, nil
-	}
-	body, err := readBody(resp.Body)
-	if err != nil {
-		return nil, resp.StatusCode, err
-	}
-	return body, resp.StatusCode, nil
+	return resp.Body, resp.StatusCode, nil
 }
 
 // parseDiscoveryDocument parses OIDC Discovery or RFC 8414 metadata and

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/oauth2client/oauth2client/internal/oauthhttp"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -147,4 +148,66 @@ func (e *AuthorizationError) Error() string {
 // Is reports whether target is [ErrAccessDenied] and the code is access_denied.
 func (e *AuthorizationError) Is(target error) bool {
 	return target == ErrAccessDenied && e.Code == "access_denied"
+}
+
+// requestError turns a request that got no usable answer into the error
+// users see: when nothing was sent (an endpoint URL refused, client
+// authentication that failed) a plain error naming the endpoint and the
+// configuration field; otherwise an [*Error] built by newError.
+func requestError(endpoint string, resp *oauthhttp.Response, err error) error {
+	var setup *oauthhttp.SetupError
+	if errors.As(err, &setup) {
+		return fmt.Errorf("oauth2client: %s endpoint: %w", endpoint, err)
+	}
+	return newError(endpoint, resp, err)
+}
+
+// newError is the one builder of [*Error]: a failure talking to endpoint,
+// with its answer resp (nil when none came) and cause (nil when the answer
+// itself is the failure). The RFC 6749 §5.2 fields come from the answer's
+// body when it has them, whatever its status.
+func newError(endpoint string, resp *oauthhttp.Response, cause error) *Error {
+	if errors.Is(cause, oauthhttp.ErrBodyTooLarge) {
+		cause = errBodyTooLarge
+	}
+	e := &Error{Endpoint: endpoint, Err: cause}
+	if resp == nil {
+		return e
+	}
+	e.StatusCode, e.Header = resp.StatusCode, resp.Header
+	e.Body = resp.Body[:min(len(resp.Body), maxErrorBody)]
+	f := errorFields(resp)
+	e.Code, e.Description, e.URI = f.code, f.description, f.uri
+	return e
+}
+
+// errorBody holds the RFC 6749 §5.2 fields of an error answer.
+type errorBody struct {
+	code, description, uri string
+}
+
+// errorFields reads the RFC 6749 §5.2 fields of an answer's body (JSON, or
+// form-encoded when the server says so); all empty when it has none. An
+// "error" that is not a string is "unknown_error".
+func errorFields(resp *oauthhttp.Response) errorBody {
+	if resp == nil || len(resp.Body) == 0 {
+		return errorBody{}
+	}
+	raw, err := decodeTokenBody(resp.Header.Get("Content-Type"), resp.Body)
+	if err != nil {
+		return errorBody{}
+	}
+	code, has := raw["error"]
+	if !has || code == nil {
+		return errorBody{}
+	}
+	b := errorBody{
+		code:        stringField(code),
+		description: stringField(raw["error_description"]),
+		uri:         stringField(raw["error_uri"]),
+	}
+	if b.code == "" {
+		b.code = "unknown_error"
+	}
+	return b
 }

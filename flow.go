@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -40,8 +41,10 @@ type Config struct {
 	// UserAgent, when set, is sent as the User-Agent of token requests,
 	// here and by the resulting [Credentials].
 	UserAgent string
-	// HTTPClient makes the token requests, here and in the resulting
-	// Credentials; nil means http.DefaultClient.
+	// HTTPClient makes the requests to the authorization server, here and
+	// in the resulting Credentials; nil means a client with the limits
+	// [DefaultDialTimeout], [DefaultTLSHandshakeTimeout],
+	// [DefaultResponseHeaderTimeout] and [DefaultRequestTimeout].
 	HTTPClient *http.Client
 	// InsecureSkipPKCE turns off PKCE (RFC 7636), which is on by default.
 	// Only for servers that reject code_challenge parameters.
@@ -54,7 +57,23 @@ type Config struct {
 	// Sleep waits between the polls of [Flow.PollDevice]: it returns after
 	// d, or earlier with ctx's error when ctx is done. Nil means a real
 	// timer; tests set it to return at once (and advance their clock).
+	// It also waits between retries unless Retry.Sleep is set.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// ClientAuth, when set, authenticates the client to the token, device
+	// authorization, revocation and introspection endpoints instead of
+	// AuthStyle and ClientSecret, here and in the resulting [Credentials].
+	ClientAuth ClientAuth
+	// ProofBinder, when set, binds token requests and tokens to a key
+	// (e.g. DPoP), here and in the resulting Credentials; nil means
+	// bearer tokens. See [ProofBinder].
+	ProofBinder ProofBinder
+	// Retry tunes the retries of token requests, here and in the
+	// resulting Credentials; see [RetryOptions].
+	Retry RetryOptions
+	// Logger receives debug records of requests, retries and waits,
+	// never a secret, here and in the resulting Credentials; nil means
+	// none.
+	Logger *slog.Logger
 }
 
 // Flow is the authorization-code flow (RFC 6749 §4.1) with PKCE (RFC 7636),
@@ -399,16 +418,8 @@ func (f *Flow) exchange(ctx context.Context, code string, st *AuthState) (*Crede
 	if st.CodeVerifier != "" {
 		params.Set("code_verifier", st.CodeVerifier)
 	}
-	tok, err := RequestToken(ctx, &TokenRequest{
-		URL:          f.cfg.Endpoint.TokenURL,
-		Params:       params,
-		ClientID:     f.cfg.ClientID,
-		ClientSecret: f.cfg.ClientSecret,
-		AuthStyle:    f.style,
-		UserAgent:    f.cfg.UserAgent,
-		HTTPClient:   f.cfg.HTTPClient,
-		Now:          f.cfg.Now,
-	})
+	client := f.client()
+	tok, err := RequestToken(ctx, client.tokenRequest(f.cfg.Endpoint.TokenURL, "Config.Endpoint.TokenURL", params))
 	if err != nil {
 		return nil, err
 	}
@@ -435,9 +446,13 @@ func (f *Flow) credentials(tok *Token, scopes []string) *Credentials {
 		TokenInfoURI:     f.cfg.Endpoint.TokenInfoURL,
 		IntrospectionURI: f.cfg.Endpoint.IntrospectionURL,
 		AuthStyle:        f.style,
+		ClientAuth:       f.cfg.ClientAuth,
+		ProofBinder:      f.cfg.ProofBinder,
 		UserAgent:        f.cfg.UserAgent,
 		Scopes:           slices.Clone(scopes),
 		HTTPClient:       f.cfg.HTTPClient,
+		Retry:            f.cfg.Retry,
+		Logger:           f.cfg.Logger,
 		Cache:            cache,
 	}, tok)
 }

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/oauth2client/oauth2client/internal/urlpolicy"
+	"github.com/oauth2client/oauth2client/internal/oauthhttp"
 )
 
 // ErrInactiveToken means an RFC 7662 introspection endpoint answered that
@@ -22,7 +22,7 @@ var ErrInactiveToken = errors.New("oauth2client: token is not active")
 // answer for [Credentials.Scopes] and [Credentials.HasScopes].
 //
 // With an IntrospectionURI it POSTs token and token_type_hint=access_token,
-// with client authentication as AuthStyle says, to that RFC 7662 endpoint,
+// with client authentication (ClientAuth, else as AuthStyle says), to that RFC 7662 endpoint,
 // and reads "scope" from an {"active": true} answer; an inactive token is
 // [ErrInactiveToken]. Otherwise it asks TokenInfoURI as oauth2client did,
 // with GET ?access_token=...&fields=scope (Google's tokeninfo), reading its
@@ -56,25 +56,28 @@ func (c *Credentials) RetrieveScopes(ctx context.Context) ([]string, error) {
 func (c *Credentials) introspectScopes(ctx context.Context, accessToken string) ([]string, error) {
 	const endpoint = "introspection"
 	form := url.Values{"token": {accessToken}, "token_type_hint": {"access_token"}}
-	resp, body, err := c.postForm(ctx, endpoint, c.cfg.IntrospectionURI, form)
+	client := c.client()
+	resp, err := client.send(ctx, endpointCall{
+		endpoint: endpoint, field: fieldIntrospectionURI, url: c.cfg.IntrospectionURI, form: form, auth: true,
+	})
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, endpointError(endpoint, resp, body, nil)
+		return nil, newError(endpoint, resp, nil)
 	}
 	var info struct {
 		Active *bool `json:"active"`
 		Scope  any   `json:"scope"`
 	}
-	if err := json.Unmarshal(body, &info); err != nil || info.Active == nil {
-		return nil, endpointError(endpoint, resp, body,
+	if err := json.Unmarshal(resp.Body, &info); err != nil || info.Active == nil {
+		return nil, newError(endpoint, resp,
 			fmt.Errorf("%w: not a JSON object with a boolean \"active\"", ErrMalformedResponse))
 	}
 	if !*info.Active {
 		return nil, ErrInactiveToken
 	}
-	return scopeField(endpoint, resp, body, info.Scope)
+	return scopeField(endpoint, resp, info.Scope)
 }
 
 // tokenInfoScopes asks a Google-style token info endpoint.
@@ -82,42 +85,38 @@ func (c *Credentials) tokenInfoScopes(ctx context.Context, accessToken string) (
 	const endpoint = "tokeninfo"
 	u, err := url.Parse(c.cfg.TokenInfoURI)
 	if err != nil {
-		return nil, &Error{Endpoint: endpoint, Err: fmt.Errorf("bad token info URL: %w", urlpolicy.RedactURLError(err))}
+		return nil, fmt.Errorf("oauth2client: %s endpoint: %s: not a valid URL", endpoint, fieldTokenInfoURI)
 	}
 	q := u.Query()
 	q.Set("access_token", accessToken)
 	q.Set("fields", "scope")
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, &Error{Endpoint: endpoint, Err: errors.New("bad token info URL")}
-	}
-	resp, body, err := c.do(endpoint, req)
+	client := c.client()
+	resp, err := client.send(ctx, endpointCall{endpoint: endpoint, field: fieldTokenInfoURI, url: u.String()})
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, endpointError(endpoint, resp, body, nil)
+		return nil, newError(endpoint, resp, nil)
 	}
 	var info struct {
 		Scope any `json:"scope"`
 	}
-	if err := json.Unmarshal(body, &info); err != nil {
-		return nil, endpointError(endpoint, resp, body,
-			fmt.Errorf("%w: not a JSON object", ErrMalformedResponse))
+	if err := json.Unmarshal(resp.Body, &info); err != nil {
+		return nil, newError(endpoint, resp, fmt.Errorf("%w: not a JSON object", ErrMalformedResponse))
 	}
-	return scopeField(endpoint, resp, body, info.Scope)
+	return scopeField(endpoint, resp, info.Scope)
 }
 
 // scopeField reads a space-separated "scope" value; absent is no scopes,
 // as in oauth2client.
-func scopeField(endpoint string, resp *http.Response, body []byte, v any) ([]string, error) {
+func scopeField(endpoint string, resp *oauthhttp.Response, v any) ([]string, error) {
 	switch v := v.(type) {
 	case nil:
 		return []string{}, nil
 	case string:
 		return strings.Fields(v), nil
 	}
-	return nil, endpointError(endpoint, resp, body,
+	return nil, newError(endpoint, resp,
 		fmt.Errorf("%w: field \"scope\" is %s, want a string", ErrMalformedResponse, jsonKind(v)))
 }

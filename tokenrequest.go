@@ -1,9 +1,11 @@
 package oauth2client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauth2client/oauth2client/internal/oauthhttp"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -18,7 +21,7 @@ import (
 // grant: flows, refreshes, and custom grants such as token exchange
 // (RFC 8693). See [RequestToken].
 type TokenRequest struct {
-	// URL is the token endpoint.
+	// URL is the token endpoint: https, or http on a loopback host only.
 	URL string
 	// Params are the grant's form parameters, including "grant_type".
 	// Client authentication parameters are added by RequestToken.
@@ -27,57 +30,80 @@ type TokenRequest struct {
 	ClientID, ClientSecret string
 	// AuthStyle is how the client authenticates; see [AuthStyle].
 	AuthStyle AuthStyle
+	// ClientAuth, when set, authenticates the client instead of
+	// AuthStyle and ClientSecret; see [ClientAuth].
+	ClientAuth ClientAuth
+	// ProofBinder, when set, binds the request and the token to a key
+	// (e.g. DPoP); nil means a bearer token. See [ProofBinder].
+	ProofBinder ProofBinder
 	// UserAgent, when set, is sent as the User-Agent header.
 	UserAgent string
-	// HTTPClient sends the request; nil means http.DefaultClient.
+	// HTTPClient sends the request; nil means a client with the limits
+	// [DefaultDialTimeout], [DefaultTLSHandshakeTimeout],
+	// [DefaultResponseHeaderTimeout] and [DefaultRequestTimeout].
+	// Redirects are never followed.
 	HTTPClient *http.Client
+	// Retry tunes the retries; see [RetryOptions].
+	Retry RetryOptions
+	// Logger receives debug records of tries, answers and retries, never
+	// a secret; nil means none.
+	Logger *slog.Logger
 	// Now is the clock used to turn expires_in into an expiry;
 	// nil means time.Now.
 	Now func() time.Time
+
+	issuer string // the server's issuer, for ClientAuth; "" if unknown
+	field  string // the configuration field URL came from; "" means TokenRequest.URL
 }
 
 // RequestToken posts req to its token endpoint and parses the response
-// (RFC 6749 §5.1). A refusal or an unreadable response is an [*Error];
-// it never quotes the request's secrets, codes or tokens.
+// (RFC 6749 §5.1), retrying as req.Retry says: an authorization_code grant
+// only when nothing reached the server. A refusal or an unreadable
+// response is an [*Error]; it never quotes the request's secrets, codes or
+// tokens. A URL that is not https (or http on loopback) is refused before
+// anything is sent, with an error naming the field it came from.
 func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
-	form := url.Values{}
-	for k, v := range req.Params {
-		form[k] = v
+	s := clientSettings{
+		id: req.ClientID, secret: req.ClientSecret, style: req.AuthStyle, auth: req.ClientAuth,
+		issuer: req.issuer, userAgent: req.UserAgent, httpClient: req.HTTPClient,
+		proof: req.ProofBinder, retry: req.Retry, logger: req.Logger, now: req.Now,
 	}
-	user, pass, basic := req.AuthStyle.authenticate(form, req.ClientID, req.ClientSecret)
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, strings.NewReader(form.Encode()))
+	field := req.field
+	if field == "" {
+		field = "TokenRequest.URL"
+	}
+	retry := req.Retry.policy(req.Now)
+	if req.Params.Get("grant_type") == "authorization_code" {
+		retry.BeforeSendOnly = true // a code is spent by the first request that reaches the server
+	}
+	resp, err := s.send(ctx, endpointCall{
+		endpoint: "token", field: field, url: req.URL, form: req.Params,
+		auth: true, proof: true, retry: retry,
+	})
 	if err != nil {
-		return nil, &Error{Endpoint: "token", Err: fmt.Errorf("bad token endpoint URL: %w", urlpolicy.RedactURLError(err))}
+		return nil, err
 	}
-	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	hr.Header.Set("Accept", "application/json")
-	if req.UserAgent != "" {
-		hr.Header.Set("User-Agent", req.UserAgent)
-	}
-	if basic {
-		hr.SetBasicAuth(user, pass)
-	}
-	resp, err := credentialClient(req.HTTPClient).Do(hr)
-	if err != nil {
-		return nil, &Error{Endpoint: "token", Err: urlpolicy.RedactURLError(err)}
-	}
-	defer resp.Body.Close()
 	now := time.Now
 	if req.Now != nil {
 		now = req.Now
 	}
-	return parseTokenResponse(resp, now())
+	wantType := ""
+	if req.ProofBinder != nil {
+		wantType = req.ProofBinder.TokenType()
+	}
+	return parseTokenResponse(resp, now(), wantType)
 }
 
-// parseTokenResponse reads a token endpoint response received at now.
-func parseTokenResponse(resp *http.Response, now time.Time) (*Token, error) {
-	raw, fail, err := readOAuthResponse(resp, "token", resp.Header.Get("Content-Type"))
+// parseTokenResponse reads a token endpoint response received at now. The
+// token type must be wantType, or Bearer when wantType is empty.
+func parseTokenResponse(resp *oauthhttp.Response, now time.Time, wantType string) (*Token, error) {
+	raw, err := readOAuthResponse(resp, "token", resp.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, err
 	}
-	tok, err := tokenFromResponse(raw, now)
+	tok, err := tokenFromResponse(raw, now, wantType)
 	if err != nil {
-		return nil, fail(err)
+		return nil, newError("token", resp, err)
 	}
 	return tok, nil
 }
@@ -86,40 +112,20 @@ func parseTokenResponse(resp *http.Response, now time.Time) (*Token, error) {
 // authorization) decoded as contentType says. It returns the decoded object
 // of a 2xx response that carries no "error"; any other response is an
 // [*Error] naming endpoint, with the RFC 6749 §5.2 fields when the body has
-// them (a 200 carrying "error" included). fail builds the *Error for a
-// problem the caller finds later in the object.
-func readOAuthResponse(resp *http.Response, endpoint, contentType string) (raw map[string]any, fail func(error) *Error, err error) {
-	body, err := readBody(resp.Body)
-	fail = func(cause error) *Error {
-		e := &Error{Endpoint: endpoint, StatusCode: resp.StatusCode, Header: resp.Header, Err: cause}
-		e.Body = body[:min(len(body), maxErrorBody)]
-		return e
-	}
-	if err != nil {
-		return nil, fail, fail(err)
-	}
+// them (a 200 carrying "error" included).
+func readOAuthResponse(resp *oauthhttp.Response, endpoint, contentType string) (map[string]any, error) {
 	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	raw, err = decodeTokenBody(contentType, body)
-	if err != nil {
-		if !ok {
-			return nil, fail, fail(nil)
-		}
-		return nil, fail, fail(err)
+	raw, err := decodeTokenBody(contentType, resp.Body)
+	switch {
+	case err != nil && ok:
+		return nil, newError(endpoint, resp, err)
+	case err != nil, !ok:
+		return nil, newError(endpoint, resp, nil)
 	}
 	if code, has := raw["error"]; has && code != nil {
-		e := fail(nil)
-		e.Code = stringField(code)
-		e.Description = stringField(raw["error_description"])
-		e.URI = stringField(raw["error_uri"])
-		if e.Code == "" {
-			e.Code = "unknown_error"
-		}
-		return nil, fail, e
+		return nil, newError(endpoint, resp, nil)
 	}
-	if !ok {
-		return nil, fail, fail(nil)
-	}
-	return raw, fail, nil
+	return raw, nil
 }
 
 // decodeTokenBody decodes a JSON object, or a form-encoded body when the
@@ -136,7 +142,7 @@ func decodeTokenBody(contentType string, body []byte) (map[string]any, error) {
 		}
 	}
 	var raw map[string]any
-	d := json.NewDecoder(strings.NewReader(string(body)))
+	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	if err := d.Decode(&raw); err != nil || raw == nil {
 		what := "not a JSON object"
@@ -149,7 +155,7 @@ func decodeTokenBody(contentType string, body []byte) (map[string]any, error) {
 }
 
 // tokenFromResponse builds a Token from a decoded successful response.
-func tokenFromResponse(raw map[string]any, now time.Time) (*Token, error) {
+func tokenFromResponse(raw map[string]any, now time.Time, wantType string) (*Token, error) {
 	field := func(name string) (string, error) { return responseString(raw, name) }
 	tok := &Token{Raw: raw}
 	var err error
@@ -162,7 +168,8 @@ func tokenFromResponse(raw map[string]any, now time.Time) (*Token, error) {
 	if tok.TokenType, err = field("token_type"); err != nil {
 		return nil, err
 	}
-	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") {
+	if wantType == "" && tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") ||
+		wantType != "" && !strings.EqualFold(tok.TokenType, wantType) {
 		return nil, fmt.Errorf("%w %q", ErrUnsupportedTokenType, urlpolicy.Clip(tok.TokenType, 32))
 	}
 	if tok.RefreshToken, err = field("refresh_token"); err != nil {
