@@ -108,15 +108,8 @@ func (c *Config) validate() error {
 			return bad(f.name, "%v", err)
 		}
 	}
-	if c.RedirectURL != "" {
-		if err := checkRedirectURL(c.RedirectURL); err != nil {
-			return bad("RedirectURL", "%v", err)
-		}
-	}
-	for i, s := range c.Scopes {
-		if !validScope(s) {
-			return bad(fmt.Sprintf("Scopes[%d]", i), "%q is not a scope token (RFC 6749 §3.3)", urlpolicy.Clip(s, 64))
-		}
+	if err := checkRequest(c.RedirectURL, c.Scopes, "RedirectURL", "Scopes"); err != nil {
+		return fmt.Errorf("oauth2client: flow config: %w", err)
 	}
 	if c.AuthStyle < AuthStyleAuto || c.AuthStyle > AuthStyleNone {
 		return bad("AuthStyle", "unknown style %d", int(c.AuthStyle))
@@ -124,6 +117,23 @@ func (c *Config) validate() error {
 	if !c.InsecureSkipPKCE && len(c.Endpoint.CodeChallengeMethods) > 0 &&
 		!slices.Contains(c.Endpoint.CodeChallengeMethods, "S256") {
 		return bad("Endpoint.CodeChallengeMethods", "the server does not support PKCE S256; set InsecureSkipPKCE to go without PKCE")
+	}
+	return nil
+}
+
+// checkRequest applies the checks on a redirect URI (empty: none) and
+// scopes, naming them redirectField and scopesField in its errors: the
+// same for Config and for the options of one authorization.
+func checkRequest(redirectURL string, scopes []string, redirectField, scopesField string) error {
+	if redirectURL != "" {
+		if err := checkRedirectURL(redirectURL); err != nil {
+			return fmt.Errorf("%s: %w", redirectField, err)
+		}
+	}
+	for i, s := range scopes {
+		if !validScope(s) {
+			return fmt.Errorf("%s[%d]: %q is not a scope token (RFC 6749 §3.3)", scopesField, i, urlpolicy.Clip(s, 64))
+		}
 	}
 	return nil
 }
@@ -216,8 +226,20 @@ func (f *Flow) applyOptions(opts []AuthCodeOption) (authCodeRequest, []string) {
 // (unless InsecureSkipPKCE) and, when "openid" is among the scopes or
 // [WithNonce] is given, a nonce. When "offline_access" is among the scopes
 // and no [Prompt] is given, it asks for prompt=consent (OIDC Core §11).
-func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
+//
+// The redirect URI and scopes of [WithRedirectURL], [WithScopes] and
+// [SetParam] get the checks [NewFlow] applies to Config.RedirectURL and
+// Config.Scopes; Start fails if they do not pass, or if ctx is done. It
+// takes ctx and returns an error so that a pushed authorization request
+// (RFC 9126), a network call, fits behind the same method.
+func (f *Flow) Start(ctx context.Context, opts ...AuthCodeOption) (*AuthState, error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, fmt.Errorf("oauth2client: start authorization: %w", err)
+	}
 	r, scopes := f.applyOptions(opts)
+	if err := checkRequest(r.redirectURL, r.scopes, "WithRedirectURL", "WithScopes"); err != nil {
+		return nil, fmt.Errorf("oauth2client: start authorization: %w", err)
+	}
 	st := &AuthState{
 		State:       randomString(32),
 		RedirectURL: r.redirectURL,
@@ -257,19 +279,23 @@ func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
 		sep = "&"
 	}
 	st.URL = f.cfg.Endpoint.AuthURL + sep + q.Encode()
-	return st
+	return st, nil
 }
 
 // AuthCodeURL begins a new authorization, which the flow holds until
 // [Flow.Exchange] or [Flow.ExchangeCallback] succeeds (replacing any
 // authorization pending before), and returns the URL to send the user to.
-// See [Flow.Start] for what it draws; [Flow.Pending] returns it.
-func (f *Flow) AuthCodeURL(opts ...AuthCodeOption) string {
-	st := f.Start(opts...)
+// See [Flow.Start] for what it draws and checks; [Flow.Pending] returns
+// it. On an error, the authorization pending before is kept.
+func (f *Flow) AuthCodeURL(ctx context.Context, opts ...AuthCodeOption) (string, error) {
+	st, err := f.Start(ctx, opts...)
+	if err != nil {
+		return "", err
+	}
 	f.mu.Lock()
 	f.pending = st
 	f.mu.Unlock()
-	return st.URL
+	return st.URL, nil
 }
 
 // Pending returns a copy of the authorization the flow holds, or nil.
