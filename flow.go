@@ -76,10 +76,14 @@ type Flow struct {
 	pending *AuthState
 }
 
-// NewFlow checks cfg and returns a flow for it. cfg is copied.
+// NewFlow checks cfg and returns a flow for it. cfg is copied. When
+// cfg.Endpoint.Issuer is empty and its authorization or token endpoint is
+// one of Google's, the flow expects Google's issuer (see
+// [Flow.ExchangeCallback]); [Flow.Config] shows it.
 func NewFlow(cfg Config) (*Flow, error) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	cfg.Endpoint = cfg.Endpoint.clone()
+	cfg.Endpoint.Issuer = knownIssuer(cfg.Endpoint)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -346,13 +350,22 @@ func (f *Flow) Resume(st *AuthState) (*Flow, error) {
 
 // ExchangeCallback completes the pending authorization with the query of
 // the request to the redirect URI (RFC 6749 §4.1.2). In order it checks:
-// the RFC 9207 "iss" parameter, which must equal Endpoint.Issuer when
-// present (it cannot be checked when Endpoint.Issuer is empty, as for a
-// client_secrets.json file of a provider other than Google), and must be
-// present when Endpoint.ResponseIssParameter is set ([ErrIssuerMismatch]); the state, compared in constant time
-// ([ErrStateMismatch]); an "error" parameter, returned as an
-// [*AuthorizationError] ([ErrAccessDenied] for access_denied); then it
-// exchanges the code as [Flow.Exchange] does.
+//
+//   - the RFC 9207 "iss" parameter, against mix-up attacks (RFC 9700 §4.4):
+//     when the issuer is known (Endpoint.Issuer: from [Discover], from
+//     Google's endpoints, from the "issuer" field of client_secrets.json,
+//     or set by hand), a present iss must equal it exactly, and iss must
+//     be present if Endpoint.ResponseIssParameter is set; when the issuer
+//     is not known, a present iss is accepted only if it can be tied to
+//     Endpoint.AuthURL: https (or http to a loopback host), the same
+//     scheme, host and port, and a path that is empty or a leading run of
+//     the AuthURL path's segments; any other iss is refused, with an error
+//     naming the field to set. Failures wrap [ErrIssuerMismatch];
+//   - the state, compared in constant time ([ErrStateMismatch]);
+//   - an "error" parameter, returned as an [*AuthorizationError]
+//     ([ErrAccessDenied] for access_denied);
+//
+// then it exchanges the code as [Flow.Exchange] does.
 func (f *Flow) ExchangeCallback(ctx context.Context, query url.Values) (*Credentials, error) {
 	st := f.Pending()
 	if st == nil {
@@ -363,14 +376,9 @@ func (f *Flow) ExchangeCallback(ctx context.Context, query url.Values) (*Credent
 			return nil, fmt.Errorf("oauth2client: callback: parameter %q repeated (RFC 6749 §3.1)", k)
 		}
 	}
-	iss, hasIss := query["iss"]
-	switch {
-	case hasIss && f.cfg.Endpoint.Issuer != "" && iss[0] != f.cfg.Endpoint.Issuer:
-		return nil, fmt.Errorf("oauth2client: callback: iss %q is not the issuer %q: %w",
-			urlpolicy.Clip(iss[0], 200), f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
-	case !hasIss && f.cfg.Endpoint.ResponseIssParameter:
-		return nil, fmt.Errorf("oauth2client: callback: no iss parameter, which issuer %q always sends (RFC 9207): %w",
-			f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
+	_, hasIss := query["iss"]
+	if err := checkCallbackIssuer(f.cfg.Endpoint, query.Get("iss"), hasIss); err != nil {
+		return nil, err
 	}
 	if subtle.ConstantTimeCompare([]byte(query.Get("state")), []byte(st.State)) != 1 {
 		if query.Get("state") == "" {

@@ -577,23 +577,6 @@ func TestExchangeCallbackErrors(t *testing.T) {
 	}
 }
 
-func TestExchangeCallbackUnknownIssuer(t *testing.T) {
-	// Without a known issuer (a non-Google client_secrets.json), an "iss"
-	// parameter cannot be checked and is ignored.
-	ts := newTokenServer(t, nil)
-	cfg := testConfig(ts.URL)
-	cfg.Endpoint.Issuer = ""
-	cfg.HTTPClient = ts.Client()
-	flow, err := NewFlow(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, cb := callback(t, mustAuthCodeURL(t, flow), testCode, "https://whoever.example")
-	if _, err := flow.ExchangeCallback(context.Background(), cb); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestExchange(t *testing.T) {
 	t.Run("with pending", func(t *testing.T) {
 		var form url.Values
