@@ -25,8 +25,11 @@ const (
 	// processes that failed together do not retry together.
 	jitterFraction = 0.2
 	// rejectGrace is how long a token is protected from a 401-triggered
-	// refresh after it was received; see [CachedSource.TokenRejected].
-	rejectGrace = 10 * time.Second
+	// refresh after it was received, and the first quiet period of a token
+	// obtained because the one before it was rejected; maxRejectPause bounds
+	// that period as it doubles. See [CachedSource.TokenRejected].
+	rejectGrace    = 10 * time.Second
+	maxRejectPause = 5 * time.Minute
 )
 
 // CacheOptions tune a [CachedSource]. The zero value gives the defaults.
@@ -340,10 +343,6 @@ func (c *CachedSource) TokenRejected(ctx context.Context, rejected *Token) (*Tok
 	c.mu.Unlock()
 	return c.wait(ctx, f)
 }
-
-// maxRejectPause bounds the quiet period of a token obtained because the
-// one before it was rejected.
-const maxRejectPause = 5 * time.Minute
 
 // startLocked returns the refresh in progress, or starts one on a context
 // detached from ctx's cancellation, for reason (a word for the log). pause
