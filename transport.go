@@ -62,6 +62,9 @@ type Transport struct {
 	// last caches the Authorization value of the last token used, so that
 	// requests with an unchanged token do not build it again.
 	last atomic.Pointer[authValue]
+	// loopHost caches the host (with port) of the last plain-http URL found
+	// to be loopback, so that requests to it skip parsing it again.
+	loopHost atomic.Pointer[string]
 }
 
 // authValue is an Authorization header value and the token it came from.
@@ -158,9 +161,20 @@ func (t *Transport) retry401(req *http.Request, base http.RoundTripper, tok *Tok
 var ErrInsecureHTTP = errors.New("oauth2client: token refused to a URL that is not https")
 
 // checkScheme returns an error if a token must not be sent to u. It does
-// not allocate unless it refuses.
+// not allocate unless it refuses or meets a loopback host other than the
+// last one.
 func (t *Transport) checkScheme(u *url.URL) error {
-	if u.Scheme == "https" || t.InsecureAllowHTTP || urlpolicy.Secure(u) {
+	if u.Scheme == "https" || t.InsecureAllowHTTP {
+		return nil
+	}
+	if h := t.loopHost.Load(); h != nil && *h == u.Host && u.Scheme == "http" {
+		return nil
+	}
+	if urlpolicy.Secure(u) {
+		if strings.EqualFold(u.Scheme, "http") {
+			host := u.Host
+			t.loopHost.Store(&host)
+		}
 		return nil
 	}
 	return fmt.Errorf("oauth2client: Transport: not sending a token to %s://%s: only https, or http to a loopback host, may carry one; set Transport.InsecureAllowHTTP to allow it: %w",
