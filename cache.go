@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +17,19 @@ const (
 	defaultSafetyMargin  = 10 * time.Second
 	// refreshTimeout bounds a refresh that runs detached from its callers.
 	refreshTimeout = time.Minute
-	// minBackoff and maxBackoff bound the pause after a failed refresh.
+	// minBackoff and maxBackoff bound the pause after a failed refresh,
+	// before jitter.
 	minBackoff = time.Second
 	maxBackoff = 30 * time.Second
+	// jitterFraction spreads each pause uniformly over ±20% of it, so that
+	// processes that failed together do not retry together.
+	jitterFraction = 0.2
+	// rejectGrace is how long a token is protected from a 401-triggered
+	// refresh after it was received, and the first quiet period of a token
+	// obtained because the one before it was rejected; maxRejectPause bounds
+	// that period as it doubles. See [CachedSource.TokenRejected].
+	rejectGrace    = 10 * time.Second
+	maxRejectPause = 5 * time.Minute
 )
 
 // CacheOptions tune a [CachedSource]. The zero value gives the defaults.
@@ -52,6 +64,11 @@ type CacheOptions struct {
 	// with an expired token they would wait for the refresh that is
 	// calling OnToken.
 	OnToken func(*Token)
+	// Logger, when set, receives debug lines about refreshes (start, end,
+	// outcome), backoff (with the jittered pause) and the decisions taken
+	// on tokens a resource server rejected. No line carries a token or
+	// secret. Nil means silent.
+	Logger *slog.Logger
 }
 
 // CachedSource is a [TokenSource] that caches the token of another source
@@ -69,9 +86,13 @@ type CacheOptions struct {
 // detached from its callers' cancellation (keeping their values), bounded by
 // a one-minute timeout. A failed refresh is returned to the callers that
 // waited for it; later callers with an expired token get the same error at
-// once until a backoff ends (1s, doubling up to 30s, reset by a success),
-// so a failing source is never called in a hot loop. A stale token that is
-// still valid keeps being served meanwhile.
+// once until a backoff ends (1s, doubling up to 30s, each pause spread by a
+// random ±20% so that processes failing together do not retry together;
+// reset by a success), so a failing source is never called in a hot loop.
+// A stale token that is still valid keeps being served meanwhile.
+//
+// A token a resource server rejects (HTTP 401) is replaced at most once;
+// see [CachedSource.TokenRejected] for when a rejection refreshes.
 //
 // CachedSource is safe for concurrent use.
 type CachedSource struct {
@@ -79,6 +100,8 @@ type CachedSource struct {
 	opts    CacheOptions
 	onToken func(*Token)
 	now     func() time.Time
+	log     *slog.Logger   // nil: silent
+	rand    func() float64 // uniform in [0, 1); drives the jitter
 
 	// cur is the current token with its precomputed state boundaries. It is
 	// replaced, never modified, so readers need no lock. Writers hold mu.
@@ -102,13 +125,24 @@ type cacheEntry struct {
 	forever   bool      // the token has no expiry: always fresh
 	staleAt   time.Time // fresh before this
 	expiredAt time.Time // stale before this, expired from it on
+
+	// received is when the cache received the token; zero for the
+	// initial token, whose age is unknown.
+	received time.Time
+	// quietUntil: a 401 on the token before this refreshes nothing.
+	quietUntil time.Time
+	// pause is the quiet period (before jitter) of a token obtained
+	// because the one before it was rejected; zero otherwise.
+	pause time.Duration
 }
 
 // flight is one refresh shared by every caller that waits for it.
 type flight struct {
-	done chan struct{} // closed when tok and err are set
-	tok  *Token
-	err  error
+	done   chan struct{} // closed when tok and err are set
+	reason string        // why it started, for the log
+	pause  time.Duration // for a 401-triggered refresh: the new token's quiet period
+	tok    *Token
+	err    error
 }
 
 // NewCachedSource returns a cache over src, which is called to obtain each
@@ -126,6 +160,8 @@ func NewCachedSource(src TokenSource, initial *Token, opts *CacheOptions) *Cache
 		c.now = time.Now
 	}
 	c.onToken = c.opts.OnToken
+	c.log = c.opts.Logger
+	c.rand = rand.Float64
 	if initial != nil {
 		c.cur.Store(c.newEntry(initial, time.Time{}))
 	}
@@ -135,7 +171,10 @@ func NewCachedSource(src TokenSource, initial *Token, opts *CacheOptions) *Cache
 // newEntry computes the state boundaries of t, received at received (zero
 // when unknown, as for the initial token).
 func (c *CachedSource) newEntry(t *Token, received time.Time) *cacheEntry {
-	e := &cacheEntry{tok: t}
+	e := &cacheEntry{tok: t, received: received}
+	if !received.IsZero() {
+		e.quietUntil = received.Add(rejectGrace)
+	}
 	switch {
 	case t.AccessToken == "":
 		// No access token: expired from the start (zero boundaries).
@@ -200,7 +239,7 @@ func (c *CachedSource) slowToken(ctx context.Context, now time.Time) (*Token, er
 		// Stale: serve it, and refresh unless one runs or we are backing off.
 		f := c.fl
 		if f == nil && !now.Before(c.retryAt) {
-			f = c.startLocked(ctx)
+			f = c.startLocked(ctx, "stale", 0)
 		}
 		c.mu.Unlock()
 		if c.opts.Foreground && f != nil {
@@ -216,7 +255,11 @@ func (c *CachedSource) slowToken(ctx context.Context, now time.Time) (*Token, er
 		c.mu.Unlock()
 		return nil, err
 	}
-	f := c.startLocked(ctx)
+	reason := "expired"
+	if e == nil {
+		reason = "no token"
+	}
+	f := c.startLocked(ctx, reason, 0)
 	c.mu.Unlock()
 	return c.wait(ctx, f)
 }
@@ -226,42 +269,90 @@ func (c *CachedSource) slowToken(ctx context.Context, now time.Time) (*Token, er
 // already running is joined rather than repeated.
 func (c *CachedSource) Refresh(ctx context.Context) (*Token, error) {
 	c.mu.Lock()
-	f := c.startLocked(ctx)
+	f := c.startLocked(ctx, "forced", 0)
 	c.mu.Unlock()
 	return c.wait(ctx, f)
 }
 
-// TokenRejected implements [TokenRejecter]: if rejected (the same pointer,
-// or the same access token) is still the current token, it is replaced by
-// one shared refresh, which respects the backoff after a failure; otherwise
-// the current token is returned as [CachedSource.Token] would.
+// ErrTokenRejected means a resource server rejected a token that is not
+// replaced, because a refresh would most likely bring a token rejected in
+// the same way: it was received moments ago, or in answer to an earlier
+// rejection. See [CachedSource.TokenRejected].
+var ErrTokenRejected = errors.New("oauth2client: token rejected, and too recent to be replaced")
+
+// TokenRejected implements [TokenRejecter]; [Transport] calls it after a
+// 401. It refreshes at most once per token, and only when a refresh can
+// help:
+//
+//   - rejected (the same pointer, or the same access token) is no longer
+//     the current token: the current token is returned as
+//     [CachedSource.Token] would, with no refresh;
+//   - a refresh is running: it is joined, so concurrent rejections of one
+//     token share one refresh;
+//   - the last refresh failed and its backoff has not ended: its error;
+//   - the current token was received less than 10s ago, or it was itself
+//     obtained because the token before it was rejected and its quiet
+//     period (10s, doubled each time a token obtained this way is rejected
+//     within twice its own quiet period, up to 5m, spread by ±20%) has not
+//     ended: an error wrapping [ErrTokenRejected], with no refresh;
+//   - otherwise one shared refresh replaces it.
+//
+// So a resource server that rejects every token causes one refresh, then
+// ever rarer ones, rather than one per request; one that stops accepting
+// a token it accepted before (a revocation, a key rotation) gets a new one.
+// The initial token given to [NewCachedSource], whose age is unknown, is
+// refreshed on its first rejection.
 func (c *CachedSource) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
 	c.mu.Lock()
 	e := c.cur.Load()
 	if e == nil || rejected == nil || (e.tok != rejected && e.tok.AccessToken != rejected.AccessToken) {
 		c.mu.Unlock()
+		c.debug(ctx, "oauth2client: rejected token already replaced; no refresh")
 		return c.Token(ctx)
 	}
-	f := c.fl
-	if f == nil {
-		if c.lastErr != nil && c.now().Before(c.retryAt) {
-			err := c.lastErr
-			c.mu.Unlock()
-			return nil, err
-		}
-		f = c.startLocked(ctx)
+	if f := c.fl; f != nil {
+		c.mu.Unlock()
+		c.debug(ctx, "oauth2client: rejected token; joining the refresh in progress")
+		return c.wait(ctx, f)
 	}
+	now := c.now()
+	if c.lastErr != nil && now.Before(c.retryAt) {
+		err, wait := c.lastErr, c.retryAt.Sub(now)
+		c.mu.Unlock()
+		c.debug(ctx, "oauth2client: rejected token; no refresh: backing off after a failed refresh",
+			slog.Duration("retry_in", wait))
+		return nil, err
+	}
+	if now.Before(e.quietUntil) {
+		c.mu.Unlock()
+		why := "received moments ago"
+		if e.pause > 0 {
+			why = "obtained in answer to an earlier rejection"
+		}
+		age, wait := now.Sub(e.received), e.quietUntil.Sub(now)
+		c.debug(ctx, "oauth2client: rejected token; no refresh: "+why,
+			slog.Duration("age", age), slog.Duration("refresh_possible_in", wait))
+		return nil, fmt.Errorf("oauth2client: token rejected by the resource server, %s (%s ago); no refresh for another %s: %w",
+			why, age.Round(time.Millisecond), wait.Round(time.Millisecond), ErrTokenRejected)
+	}
+	pause := rejectGrace
+	if e.pause > 0 && now.Before(e.received.Add(2*e.pause)) {
+		pause = min(2*e.pause, maxRejectPause) // rejected again soon after: back off further
+	}
+	f := c.startLocked(ctx, "rejected", pause)
 	c.mu.Unlock()
 	return c.wait(ctx, f)
 }
 
 // startLocked returns the refresh in progress, or starts one on a context
-// detached from ctx's cancellation. c.mu must be held.
-func (c *CachedSource) startLocked(ctx context.Context) *flight {
+// detached from ctx's cancellation, for reason (a word for the log). pause
+// is non-zero for a refresh caused by a rejection: the quiet period of the
+// token it brings. c.mu must be held.
+func (c *CachedSource) startLocked(ctx context.Context, reason string, pause time.Duration) *flight {
 	if c.fl != nil {
 		return c.fl
 	}
-	f := &flight{done: make(chan struct{})}
+	f := &flight{done: make(chan struct{}), reason: reason, pause: pause}
 	c.fl = f
 	go c.run(context.WithoutCancel(ctx), f)
 	return f
@@ -307,6 +398,8 @@ func (c *CachedSource) fetch(ctx context.Context) (tok *Token, err error) {
 
 // run calls src for f, then records and publishes the outcome.
 func (c *CachedSource) run(ctx context.Context, f *flight) {
+	c.debug(ctx, "oauth2client: token refresh started", slog.String("reason", f.reason))
+	start := c.now()
 	var tok *Token
 	err := errNoSource
 	if c.src != nil {
@@ -323,14 +416,20 @@ func (c *CachedSource) run(ctx context.Context, f *flight) {
 	var e *cacheEntry
 	if err == nil {
 		e = c.newEntry(tok, now)
+		if f.pause > 0 {
+			e.pause = f.pause
+			e.quietUntil = now.Add(c.jitter(f.pause))
+		}
 		if c.onToken != nil {
 			c.onToken(tok) // before the token is served to anyone
 		}
 	}
+	var wait time.Duration
 	c.mu.Lock()
 	if err != nil {
 		c.backoff = min(max(2*c.backoff, minBackoff), maxBackoff)
-		c.retryAt = now.Add(c.backoff)
+		wait = c.jitter(c.backoff)
+		c.retryAt = now.Add(wait)
 		c.lastErr = err
 		tok = nil
 	} else {
@@ -339,9 +438,34 @@ func (c *CachedSource) run(ctx context.Context, f *flight) {
 	}
 	c.fl = nil
 	c.mu.Unlock()
+	if err != nil {
+		c.debug(ctx, "oauth2client: token refresh failed; backing off", slog.String("reason", f.reason),
+			slog.Duration("took", now.Sub(start)), slog.String("error", err.Error()), slog.Duration("backoff", wait))
+	} else {
+		attrs := []slog.Attr{slog.String("reason", f.reason), slog.Duration("took", now.Sub(start))}
+		if !tok.Expiry.IsZero() {
+			attrs = append(attrs, slog.Duration("expires_in", tok.Expiry.Sub(now)))
+		}
+		if f.pause > 0 {
+			attrs = append(attrs, slog.Duration("no_rejection_refresh_for", e.quietUntil.Sub(now)))
+		}
+		c.debug(ctx, "oauth2client: token refresh succeeded", attrs...)
+	}
 	f.tok, f.err = tok, err
 	close(f.done)
 	if c.refreshed != nil {
 		c.refreshed()
+	}
+}
+
+// jitter spreads d uniformly over d ± 20%.
+func (c *CachedSource) jitter(d time.Duration) time.Duration {
+	return d + time.Duration((2*c.rand()-1)*jitterFraction*float64(d))
+}
+
+// debug logs msg at debug level, if the cache has a logger.
+func (c *CachedSource) debug(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if c.log != nil {
+		c.log.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
 	}
 }

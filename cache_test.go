@@ -88,6 +88,7 @@ func newHarness(src TokenSource, clock *fakeClock, initial *Token, opts CacheOpt
 	opts.Now = clock.Now
 	opts.OnToken = func(*Token) { h.onToken.Add(1) }
 	h.c = NewCachedSource(src, initial, &opts)
+	h.c.rand = func() float64 { return 0.5 } // no jitter: pauses as documented
 	h.c.waiting = func() { h.waiting <- struct{}{} }
 	h.c.refreshed = func() { h.refreshed <- struct{}{} }
 	return h
@@ -422,9 +423,12 @@ func TestCachedSourceTokenRejected(t *testing.T) {
 		{"nil reported: current returned", nil, "a", 0},
 		{"current rejected: refreshed", a, "tok-1", 1},
 		{"old one again: no refresh", a, "tok-1", 1},
-		{"copy of current rejected: refreshed", &Token{AccessToken: "tok-1"}, "tok-2", 2},
+		{"copy of current rejected, after its quiet period: refreshed", &Token{AccessToken: "tok-1"}, "tok-2", 2},
 	}
-	for _, st := range steps {
+	for i, st := range steps {
+		if i == len(steps)-1 {
+			clock.Advance(rejectGrace) // tok-1 came from a rejection: quiet for 10s
+		}
 		got, err := h.c.TokenRejected(ctx, st.rejected)
 		if err != nil || got.AccessToken != st.want {
 			t.Errorf("%s: got %v, %v; want %s", st.name, got, err, st.want)
@@ -510,5 +514,131 @@ func TestCachedSourceFastPathAllocs(t *testing.T) {
 	ctx := context.Background()
 	if n := testing.AllocsPerRun(100, func() { _, _ = c.Token(ctx) }); n != 0 {
 		t.Errorf("fresh Token allocates %v times, want 0", n)
+	}
+}
+
+// The failure backoff is spread over ±20%: a cache whose random source
+// draws r waits 1s × (0.8 + 0.4r) after its first failure.
+func TestCachedSourceBackoffJitter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		r    float64
+		wait time.Duration // the pause after the first failure
+	}{
+		{"lowest draw", 0, 800 * time.Millisecond},
+		{"middle draw", 0.5, time.Second},
+		{"high draw", 0.75, 1100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			src := newFakeSource(clock, time.Hour, false)
+			boom := errors.New("boom")
+			src.setErr(boom)
+			h := newHarness(src, clock, nil, CacheOptions{})
+			h.c.rand = func() float64 { return tt.r }
+			if _, err := h.c.Token(t.Context()); !errors.Is(err, boom) {
+				t.Fatalf("first Token: %v, want boom", err)
+			}
+			clock.Advance(tt.wait - time.Millisecond)
+			if _, err := h.c.Token(t.Context()); !errors.Is(err, boom) || src.calls.Load() != 1 {
+				t.Errorf("just before %v: err %v, %d calls; want the cached error, 1 call", tt.wait, err, src.calls.Load())
+			}
+			clock.Advance(time.Millisecond)
+			h.c.Token(t.Context())
+			if n := src.calls.Load(); n != 2 {
+				t.Errorf("at %v: %d calls, want 2", tt.wait, n)
+			}
+		})
+	}
+}
+
+// The jitter stays within ±20% for every draw of the real random source.
+func TestCachedSourceJitterBounds(t *testing.T) {
+	t.Parallel()
+	c := NewCachedSource(nil, nil, nil)
+	seen := map[time.Duration]bool{}
+	for range 1000 {
+		d := c.jitter(10 * time.Second)
+		if d < 8*time.Second || d > 12*time.Second {
+			t.Fatalf("jitter(10s) = %v, want within 8s..12s", d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 100 {
+		t.Errorf("jitter(10s) took only %d distinct values in 1000 draws", len(seen))
+	}
+}
+
+// The 401 rule of TokenRejected, step by step on a fake clock.
+func TestCachedSourceTokenRejectedRule(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	src := newFakeSource(clock, time.Hour, false)
+	initial := &Token{AccessToken: "initial", Expiry: clock.Now().Add(time.Hour)}
+	h := newHarness(src, clock, initial, CacheOptions{})
+	ctx := t.Context()
+	cur := func() *Token { return h.c.cur.Load().tok }
+	steps := []struct {
+		name      string
+		advance   time.Duration
+		expire    bool   // let the current token expire first, and fetch a new one with Token
+		want      string // token returned; empty: ErrTokenRejected
+		wantCalls int32
+	}{
+		{"initial token, age unknown: refreshed", 0, false, "tok-1", 1},
+		{"tok-1 came from a 401: rejected at once, kept", 0, false, "", 1},
+		{"still within its 10s quiet period", 9 * time.Second, false, "", 1},
+		{"quiet period over: refreshed", time.Second, false, "tok-2", 2},
+		{"tok-2 rejected soon after: its quiet period is 20s", 19 * time.Second, false, "", 2},
+		{"20s over: refreshed; quiet period 40s", time.Second, false, "tok-3", 3},
+		{"tok-3 worked long enough: back to 10s", 5 * time.Minute, false, "tok-4", 4},
+		{"tok-4 rejected within 10s", 5 * time.Second, false, "", 4},
+		{"an expiry refresh brings tok-5, received just now", 0, true, "", 5},
+		{"10s after tok-5 was received: refreshed", 10 * time.Second, false, "tok-6", 6},
+	}
+	for _, st := range steps {
+		clock.Advance(st.advance)
+		if st.expire {
+			clock.Advance(time.Hour)
+			if tok, err := h.c.Token(ctx); err != nil || tok.AccessToken != "tok-5" {
+				t.Fatalf("%s: Token = %v, %v", st.name, tok, err)
+			}
+		}
+		got, err := h.c.TokenRejected(ctx, cur())
+		switch {
+		case st.want == "" && !errors.Is(err, ErrTokenRejected):
+			t.Errorf("%s: TokenRejected = %v, %v; want ErrTokenRejected", st.name, got, err)
+		case st.want != "" && (err != nil || got.AccessToken != st.want):
+			t.Errorf("%s: TokenRejected = %v, %v; want %s", st.name, got, err, st.want)
+		}
+		if n := src.calls.Load(); n != st.wantCalls {
+			t.Errorf("%s: source calls = %d, want %d", st.name, n, st.wantCalls)
+		}
+	}
+}
+
+// A 401-triggered refresh that fails is subject to the failure backoff.
+func TestCachedSourceTokenRejectedBackoff(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	src := newFakeSource(clock, time.Hour, false)
+	boom := errors.New("boom")
+	src.setErr(boom)
+	a := &Token{AccessToken: "a", Expiry: clock.Now().Add(time.Hour)}
+	h := newHarness(src, clock, a, CacheOptions{})
+	for i, wantCalls := range []int32{1, 1, 1} {
+		if _, err := h.c.TokenRejected(t.Context(), a); !errors.Is(err, boom) {
+			t.Errorf("rejection %d: err = %v, want boom", i, err)
+		}
+		if n := src.calls.Load(); n != wantCalls {
+			t.Errorf("rejection %d: source calls = %d, want %d", i, n, wantCalls)
+		}
+		clock.Advance(400 * time.Millisecond)
+	}
+	if _, err := h.c.TokenRejected(t.Context(), a); !errors.Is(err, boom) || src.calls.Load() != 2 {
+		t.Errorf("after the 1s backoff: err = %v, calls = %d; want a second try", err, src.calls.Load())
 	}
 }

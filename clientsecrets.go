@@ -50,6 +50,11 @@ type ClientSecrets struct {
 	RevokeURI string
 	// TokenInfoURI is the token-info endpoint, if the file names one.
 	TokenInfoURI string
+	// Issuer is the authorization server's issuer identifier, if the file
+	// names one in an "issuer" field (an extension: Google's files have
+	// none, and Python oauth2client ignores it). It is what the RFC 9207
+	// "iss" parameter of a callback must equal; see [Flow.ExchangeCallback].
+	Issuer string
 }
 
 // ClientSecretsError reports a client_secrets.json file that cannot be
@@ -130,10 +135,11 @@ func ReadClientSecrets(r io.Reader, name string) (*ClientSecrets, error) {
 // The document has exactly one top-level key, "web" or "installed". Under
 // it, client_id, auth_uri, token_uri and redirect_uris are required and
 // client_secret must be present (it may be empty for an installed client);
-// revoke_uri and token_info_uri are optional; other fields are ignored.
-// Placeholder values such as "[[INSERT CLIENT ID HERE]]" are rejected, and
-// auth_uri, token_uri, revoke_uri and token_info_uri must be absolute
-// http(s) URLs. Errors are [*ClientSecretsError].
+// revoke_uri, token_info_uri and issuer are optional; other fields are
+// ignored. Placeholder values such as "[[INSERT CLIENT ID HERE]]" are
+// rejected, and auth_uri, token_uri, revoke_uri, token_info_uri and issuer
+// must be absolute http(s) URLs, the issuer without query or fragment.
+// Errors are [*ClientSecretsError].
 func ParseClientSecrets(data []byte, name string) (*ClientSecrets, error) {
 	fail := func(field, reason string, err error) error {
 		return &ClientSecretsError{Name: name, Field: field, Reason: reason, Err: err}
@@ -174,6 +180,7 @@ func ParseClientSecrets(data []byte, name string) (*ClientSecrets, error) {
 		{key: "token_uri", dst: &cs.TokenURI, required: true, url: true},
 		{key: "revoke_uri", dst: &cs.RevokeURI, url: true},
 		{key: "token_info_uri", dst: &cs.TokenInfoURI, url: true},
+		{key: "issuer", dst: &cs.Issuer, url: true},
 	} {
 		path := typ + "." + f.key
 		raw, ok := fields[f.key]
@@ -195,6 +202,9 @@ func ParseClientSecrets(data []byte, name string) (*ClientSecrets, error) {
 		case v != "" && f.url:
 			if err := checkAbsoluteURL(v); err != nil {
 				return nil, fail(path, err.Error(), nil)
+			}
+			if f.dst == &cs.Issuer && strings.ContainsAny(v, "?#") {
+				return nil, fail(path, "must not have a query or fragment (RFC 8414 §2)", nil)
 			}
 		}
 	}
@@ -245,20 +255,25 @@ func isJSONNull(raw json.RawMessage) bool {
 	return string(bytes.TrimSpace(raw)) == "null"
 }
 
-// Endpoint returns the endpoint the file describes. For a file naming one
-// of Google's token endpoints, the fields the file leaves out (issuer,
-// revocation, token info, user info, JWKS, device authorization) are taken
-// from [GoogleEndpoint], as Python oauth2client defaulted to Google's.
+// Endpoint returns the endpoint the file describes. Its issuer is the
+// file's "issuer" field; without one, Google's when the file names one of
+// Google's authorization or token endpoints, else unknown (see
+// [Flow.ExchangeCallback] for what an unknown issuer means for the
+// callback's "iss"). For a file naming one of Google's token endpoints,
+// the other fields the file leaves out (revocation, token info, user info,
+// JWKS, device authorization) are taken from [GoogleEndpoint], as Python
+// oauth2client defaulted to Google's.
 func (cs *ClientSecrets) Endpoint() Endpoint {
 	e := Endpoint{
+		Issuer:        cs.Issuer,
 		AuthURL:       cs.AuthURI,
 		TokenURL:      cs.TokenURI,
 		RevocationURL: cs.RevokeURI,
 		TokenInfoURL:  cs.TokenInfoURI,
 	}
+	e.Issuer = knownIssuer(e)
 	if isGoogleTokenURL(cs.TokenURI) {
 		g := GoogleEndpoint.clone()
-		e.Issuer = g.Issuer
 		e.DeviceAuthURL = g.DeviceAuthURL
 		e.UserInfoURL = g.UserInfoURL
 		e.JWKSURL = g.JWKSURL

@@ -7,6 +7,9 @@ package oauth2client
 type Endpoint struct {
 	// Issuer identifies the server (OIDC Discovery §3, RFC 8414 §2); it is
 	// compared with the RFC 9207 "iss" parameter of authorization responses.
+	// Set it whenever it is known: without it, a callback's iss is accepted
+	// only if it is AuthURL's origin or a leading path of it (see
+	// [Flow.ExchangeCallback]).
 	Issuer string
 	// AuthURL is the authorization endpoint (RFC 6749 §3.1).
 	AuthURL string

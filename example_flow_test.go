@@ -146,7 +146,10 @@ func ExampleFlow() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	authURL := flow.AuthCodeURL(oauth2client.AccessTypeOffline(), oauth2client.Prompt("consent"))
+	authURL, err := flow.AuthCodeURL(ctx, oauth2client.AccessTypeOffline(), oauth2client.Prompt("consent"))
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	// The user visits authURL; the browser comes back to the redirect URL.
 	query := authorize(authURL)
@@ -186,7 +189,10 @@ func ExampleFlow_Resume() {
 	}
 
 	// Handler for /login: start, keep the state server-side, redirect.
-	st := flow.Start(oauth2client.LoginHint("user@example.com"))
+	st, err := flow.Start(ctx, oauth2client.LoginHint("user@example.com"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	saved, err := json.Marshal(st)
 	if err != nil {
 		log.Fatal(err)
@@ -210,7 +216,10 @@ func ExampleFlow_Resume() {
 	fmt.Println(strings.Contains(string(saved), "web-app-secret"))
 
 	// A user who clicks "Deny".
-	st = flow.Start(oauth2client.LoginHint("deny"))
+	st, err = flow.Start(ctx, oauth2client.LoginHint("deny"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	pending, _ = flow.Resume(st)
 	_, err = pending.ExchangeCallback(ctx, authorize(st.URL))
 	fmt.Println(err, errors.Is(err, oauth2client.ErrAccessDenied))

@@ -95,10 +95,14 @@ type Flow struct {
 	pending *AuthState
 }
 
-// NewFlow checks cfg and returns a flow for it. cfg is copied.
+// NewFlow checks cfg and returns a flow for it. cfg is copied. When
+// cfg.Endpoint.Issuer is empty and its authorization or token endpoint is
+// one of Google's, the flow expects Google's issuer (see
+// [Flow.ExchangeCallback]); [Flow.Config] shows it.
 func NewFlow(cfg Config) (*Flow, error) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	cfg.Endpoint = cfg.Endpoint.clone()
+	cfg.Endpoint.Issuer = knownIssuer(cfg.Endpoint)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -127,15 +131,8 @@ func (c *Config) validate() error {
 			return bad(f.name, "%v", err)
 		}
 	}
-	if c.RedirectURL != "" {
-		if err := checkRedirectURL(c.RedirectURL); err != nil {
-			return bad("RedirectURL", "%v", err)
-		}
-	}
-	for i, s := range c.Scopes {
-		if !validScope(s) {
-			return bad(fmt.Sprintf("Scopes[%d]", i), "%q is not a scope token (RFC 6749 §3.3)", urlpolicy.Clip(s, 64))
-		}
+	if err := checkRequest(c.RedirectURL, c.Scopes, "RedirectURL", "Scopes"); err != nil {
+		return fmt.Errorf("oauth2client: flow config: %w", err)
 	}
 	if c.AuthStyle < AuthStyleAuto || c.AuthStyle > AuthStyleNone {
 		return bad("AuthStyle", "unknown style %d", int(c.AuthStyle))
@@ -143,6 +140,23 @@ func (c *Config) validate() error {
 	if !c.InsecureSkipPKCE && len(c.Endpoint.CodeChallengeMethods) > 0 &&
 		!slices.Contains(c.Endpoint.CodeChallengeMethods, "S256") {
 		return bad("Endpoint.CodeChallengeMethods", "the server does not support PKCE S256; set InsecureSkipPKCE to go without PKCE")
+	}
+	return nil
+}
+
+// checkRequest applies the checks on a redirect URI (empty: none) and
+// scopes, naming them redirectField and scopesField in its errors: the
+// same for Config and for the options of one authorization.
+func checkRequest(redirectURL string, scopes []string, redirectField, scopesField string) error {
+	if redirectURL != "" {
+		if err := checkRedirectURL(redirectURL); err != nil {
+			return fmt.Errorf("%s: %w", redirectField, err)
+		}
+	}
+	for i, s := range scopes {
+		if !validScope(s) {
+			return fmt.Errorf("%s[%d]: %q is not a scope token (RFC 6749 §3.3)", scopesField, i, urlpolicy.Clip(s, 64))
+		}
 	}
 	return nil
 }
@@ -235,8 +249,20 @@ func (f *Flow) applyOptions(opts []AuthCodeOption) (authCodeRequest, []string) {
 // (unless InsecureSkipPKCE) and, when "openid" is among the scopes or
 // [WithNonce] is given, a nonce. When "offline_access" is among the scopes
 // and no [Prompt] is given, it asks for prompt=consent (OIDC Core §11).
-func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
+//
+// The redirect URI and scopes of [WithRedirectURL], [WithScopes] and
+// [SetParam] get the checks [NewFlow] applies to Config.RedirectURL and
+// Config.Scopes; Start fails if they do not pass, or if ctx is done. It
+// takes ctx and returns an error so that a pushed authorization request
+// (RFC 9126), a network call, fits behind the same method.
+func (f *Flow) Start(ctx context.Context, opts ...AuthCodeOption) (*AuthState, error) {
+	if err := context.Cause(ctx); err != nil {
+		return nil, fmt.Errorf("oauth2client: start authorization: %w", err)
+	}
 	r, scopes := f.applyOptions(opts)
+	if err := checkRequest(r.redirectURL, r.scopes, "WithRedirectURL", "WithScopes"); err != nil {
+		return nil, fmt.Errorf("oauth2client: start authorization: %w", err)
+	}
 	st := &AuthState{
 		State:       randomString(32),
 		RedirectURL: r.redirectURL,
@@ -276,19 +302,23 @@ func (f *Flow) Start(opts ...AuthCodeOption) *AuthState {
 		sep = "&"
 	}
 	st.URL = f.cfg.Endpoint.AuthURL + sep + q.Encode()
-	return st
+	return st, nil
 }
 
 // AuthCodeURL begins a new authorization, which the flow holds until
 // [Flow.Exchange] or [Flow.ExchangeCallback] succeeds (replacing any
 // authorization pending before), and returns the URL to send the user to.
-// See [Flow.Start] for what it draws; [Flow.Pending] returns it.
-func (f *Flow) AuthCodeURL(opts ...AuthCodeOption) string {
-	st := f.Start(opts...)
+// See [Flow.Start] for what it draws and checks; [Flow.Pending] returns
+// it. On an error, the authorization pending before is kept.
+func (f *Flow) AuthCodeURL(ctx context.Context, opts ...AuthCodeOption) (string, error) {
+	st, err := f.Start(ctx, opts...)
+	if err != nil {
+		return "", err
+	}
 	f.mu.Lock()
 	f.pending = st
 	f.mu.Unlock()
-	return st.URL
+	return st.URL, nil
 }
 
 // Pending returns a copy of the authorization the flow holds, or nil.
@@ -339,13 +369,22 @@ func (f *Flow) Resume(st *AuthState) (*Flow, error) {
 
 // ExchangeCallback completes the pending authorization with the query of
 // the request to the redirect URI (RFC 6749 §4.1.2). In order it checks:
-// the RFC 9207 "iss" parameter, which must equal Endpoint.Issuer when
-// present (it cannot be checked when Endpoint.Issuer is empty, as for a
-// client_secrets.json file of a provider other than Google), and must be
-// present when Endpoint.ResponseIssParameter is set ([ErrIssuerMismatch]); the state, compared in constant time
-// ([ErrStateMismatch]); an "error" parameter, returned as an
-// [*AuthorizationError] ([ErrAccessDenied] for access_denied); then it
-// exchanges the code as [Flow.Exchange] does.
+//
+//   - the RFC 9207 "iss" parameter, against mix-up attacks (RFC 9700 §4.4):
+//     when the issuer is known (Endpoint.Issuer: from [Discover], from
+//     Google's endpoints, from the "issuer" field of client_secrets.json,
+//     or set by hand), a present iss must equal it exactly, and iss must
+//     be present if Endpoint.ResponseIssParameter is set; when the issuer
+//     is not known, a present iss is accepted only if it can be tied to
+//     Endpoint.AuthURL: https (or http to a loopback host), the same
+//     scheme, host and port, and a path that is empty or a leading run of
+//     the AuthURL path's segments; any other iss is refused, with an error
+//     naming the field to set. Failures wrap [ErrIssuerMismatch];
+//   - the state, compared in constant time ([ErrStateMismatch]);
+//   - an "error" parameter, returned as an [*AuthorizationError]
+//     ([ErrAccessDenied] for access_denied);
+//
+// then it exchanges the code as [Flow.Exchange] does.
 func (f *Flow) ExchangeCallback(ctx context.Context, query url.Values) (*Credentials, error) {
 	st := f.Pending()
 	if st == nil {
@@ -356,14 +395,9 @@ func (f *Flow) ExchangeCallback(ctx context.Context, query url.Values) (*Credent
 			return nil, fmt.Errorf("oauth2client: callback: parameter %q repeated (RFC 6749 §3.1)", k)
 		}
 	}
-	iss, hasIss := query["iss"]
-	switch {
-	case hasIss && f.cfg.Endpoint.Issuer != "" && iss[0] != f.cfg.Endpoint.Issuer:
-		return nil, fmt.Errorf("oauth2client: callback: iss %q is not the issuer %q: %w",
-			urlpolicy.Clip(iss[0], 200), f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
-	case !hasIss && f.cfg.Endpoint.ResponseIssParameter:
-		return nil, fmt.Errorf("oauth2client: callback: no iss parameter, which issuer %q always sends (RFC 9207): %w",
-			f.cfg.Endpoint.Issuer, ErrIssuerMismatch)
+	_, hasIss := query["iss"]
+	if err := checkCallbackIssuer(f.cfg.Endpoint, query.Get("iss"), hasIss); err != nil {
+		return nil, err
 	}
 	if subtle.ConstantTimeCompare([]byte(query.Get("state")), []byte(st.State)) != 1 {
 		if query.Get("state") == "" {

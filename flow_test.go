@@ -176,7 +176,7 @@ func TestFlowExchangeCallback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			q, cb := callback(t, flow.AuthCodeURL(AccessTypeOffline()), testCode, ts.URL)
+			q, cb := callback(t, mustAuthCodeURL(t, flow, AccessTypeOffline()), testCode, ts.URL)
 			challenge = q.Get("code_challenge")
 			creds, err := flow.ExchangeCallback(context.Background(), cb)
 			if err != nil {
@@ -231,7 +231,7 @@ func TestAuthCodeURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := flow.AuthCodeURL(AccessType("offline"), Prompt("consent", "select_account"), LoginHint("a@example.com"),
+	raw := mustAuthCodeURL(t, flow, AccessType("offline"), Prompt("consent", "select_account"), LoginHint("a@example.com"),
 		IncludeGrantedScopes(), SetParam("hd", "example.com"), SetParam("state", "fixed"),
 		SetParam("code_challenge_method", "plain"), nil)
 	u, err := url.Parse(raw)
@@ -280,7 +280,7 @@ func TestAuthCodeURL(t *testing.T) {
 		t.Error("SetParam overrode the state")
 	}
 	// A second authorization draws new values and replaces the pending one.
-	flow.AuthCodeURL()
+	mustAuthCodeURL(t, flow)
 	st2 := flow.Pending()
 	if st2.State == st.State || st2.CodeVerifier == st.CodeVerifier || st2.Nonce == st.Nonce {
 		t.Error("random values repeated")
@@ -362,7 +362,7 @@ func TestAuthCodeURLOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := flow.Start(tt.opts...)
+			st := mustStart(t, flow, tt.opts...)
 			u, _ := url.Parse(st.URL)
 			q := u.Query()
 			for k, v := range tt.want {
@@ -401,7 +401,7 @@ func TestAuthStateJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := flow.Start(WithRedirectURL("http://127.0.0.1:4321/cb"))
+	st := mustStart(t, flow, WithRedirectURL("http://127.0.0.1:4321/cb"))
 	b, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)
@@ -545,7 +545,7 @@ func TestExchangeCallbackErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, good := callback(t, flow.AuthCodeURL(), testCode, ts.URL)
+			_, good := callback(t, mustAuthCodeURL(t, flow), testCode, ts.URL)
 			st := flow.Pending()
 			creds, err := flow.ExchangeCallback(context.Background(), tt.query(good))
 			if err == nil {
@@ -577,23 +577,6 @@ func TestExchangeCallbackErrors(t *testing.T) {
 	}
 }
 
-func TestExchangeCallbackUnknownIssuer(t *testing.T) {
-	// Without a known issuer (a non-Google client_secrets.json), an "iss"
-	// parameter cannot be checked and is ignored.
-	ts := newTokenServer(t, nil)
-	cfg := testConfig(ts.URL)
-	cfg.Endpoint.Issuer = ""
-	cfg.HTTPClient = ts.Client()
-	flow, err := NewFlow(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, cb := callback(t, flow.AuthCodeURL(), testCode, "https://whoever.example")
-	if _, err := flow.ExchangeCallback(context.Background(), cb); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestExchange(t *testing.T) {
 	t.Run("with pending", func(t *testing.T) {
 		var form url.Values
@@ -601,7 +584,7 @@ func TestExchange(t *testing.T) {
 		cfg := testConfig(ts.URL)
 		cfg.HTTPClient = ts.Client()
 		flow, _ := NewFlow(cfg)
-		flow.AuthCodeURL(WithRedirectURL("http://127.0.0.1:9/x"))
+		mustAuthCodeURL(t, flow, WithRedirectURL("http://127.0.0.1:9/x"))
 		st := flow.Pending()
 		if _, err := flow.Exchange(context.Background(), testCode); err != nil {
 			t.Fatal(err)
@@ -650,7 +633,7 @@ func TestExchange(t *testing.T) {
 		cfg := testConfig(ts.URL)
 		cfg.Endpoint.TokenURL = ts.URL + "/token?key=k3y"
 		flow, _ := NewFlow(cfg)
-		flow.AuthCodeURL()
+		mustAuthCodeURL(t, flow)
 		_, err := flow.Exchange(context.Background(), testCode)
 		var e *Error
 		if !errors.As(err, &e) || !e.Temporary() || strings.Contains(err.Error(), "k3y") || strings.Contains(err.Error(), testCode) {
@@ -721,7 +704,7 @@ func TestResumeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := func() *AuthState { return flow.Start() }
+	good := func() *AuthState { return mustStart(t, flow) }
 	tests := []struct {
 		name    string
 		st      func() *AuthState
@@ -778,4 +761,24 @@ func TestPKCE(t *testing.T) {
 			t.Errorf("validVerifier(%q) = %v", tc.v, !tc.ok)
 		}
 	}
+}
+
+// mustAuthCodeURL calls flow.AuthCodeURL, failing t on an error.
+func mustAuthCodeURL(t testing.TB, flow *Flow, opts ...AuthCodeOption) string {
+	t.Helper()
+	u, err := flow.AuthCodeURL(t.Context(), opts...)
+	if err != nil {
+		t.Fatalf("AuthCodeURL: %v", err)
+	}
+	return u
+}
+
+// mustStart calls flow.Start, failing t on an error.
+func mustStart(t testing.TB, flow *Flow, opts ...AuthCodeOption) *AuthState {
+	t.Helper()
+	st, err := flow.Start(t.Context(), opts...)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	return st
 }

@@ -49,7 +49,11 @@ func TestOIDCProvider(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			callback, err := oidcprovidertest.Login(ctx, nil, flow.AuthCodeURL(), "alice")
+			authURL, err := flow.AuthCodeURL(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			callback, err := oidcprovidertest.Login(ctx, nil, authURL, "alice")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +145,11 @@ func TestOIDCProviderDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	callback, err := oidcprovidertest.Deny(ctx, nil, flow.AuthCodeURL(), "bob")
+	authURL, err := flow.AuthCodeURL(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callback, err := oidcprovidertest.Deny(ctx, nil, authURL, "bob")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,15 @@ package oauth2client
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // maxDrain bounds how much of a 401 response body is read before the
@@ -21,7 +25,16 @@ const maxDrain = 4 << 10
 // if Source is a [TokenRejecter] and the request body can be sent again (no
 // body, or [http.Request.GetBody] set), Transport reports the rejected token,
 // and retries once with the token it gets back. If no other token comes
-// back, the 401 response is returned as it is.
+// back, the 401 response is returned as it is; a [CachedSource] (and so
+// [Credentials]) gives another token at most once per token, and not for
+// a token it just obtained (see [CachedSource.TokenRejected]). No other
+// status is retried: a 429 or 503, with or without Retry-After, goes back
+// to the caller.
+//
+// The token is sent only over https, or plain http to a loopback host
+// (RFC 6750 §5.3): a request to any other http:// URL fails with an error
+// wrapping [ErrInsecureHTTP], before a token is even asked for, unless
+// InsecureAllowHTTP is set.
 //
 // A request that follows a redirect (one an [http.Client] made, with
 // [http.Request.Response] set) carries the token only when it goes to the
@@ -37,10 +50,21 @@ type Transport struct {
 	Source TokenSource
 	// Base sends the authorized request; nil means http.DefaultTransport.
 	Base http.RoundTripper
+	// InsecureAllowHTTP lets the token go over plain http to any host,
+	// where anyone on the network path can read and replay it. Only for
+	// test setups on a trusted network; http to a loopback host needs no
+	// such switch.
+	InsecureAllowHTTP bool
+	// Logger, when set, receives debug lines about 401 responses and what
+	// was done about them. No line carries a token. Nil means silent.
+	Logger *slog.Logger
 
 	// last caches the Authorization value of the last token used, so that
 	// requests with an unchanged token do not build it again.
 	last atomic.Pointer[authValue]
+	// loopHost caches the host (with port) of the last plain-http URL found
+	// to be loopback, so that requests to it skip parsing it again.
+	loopHost atomic.Pointer[string]
 }
 
 // authValue is an Authorization header value and the token it came from.
@@ -73,6 +97,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if redirectedAway(req) {
 		return base.RoundTrip(req)
 	}
+	if err := t.checkScheme(req.URL); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	ctx := req.Context()
 	tok, err := t.Source.Token(ctx)
 	if err == nil && tok == nil {
@@ -87,25 +115,80 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 
-	// 401: refresh once and retry once, when that can be done.
+	return t.retry401(req, base, tok, resp)
+}
+
+// retry401 handles resp, a 401 to req sent with tok: it asks the source
+// for another token and sends req again with it, when that can be done,
+// and returns resp otherwise.
+func (t *Transport) retry401(req *http.Request, base http.RoundTripper, tok *Token, resp *http.Response) (*http.Response, error) {
+	ctx := req.Context()
 	rej, ok := t.Source.(TokenRejecter)
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	if !ok || !replayable {
+	switch {
+	case !ok:
+		t.debug(req, "oauth2client: 401; no retry: the token source cannot replace a token")
+		return resp, nil
+	case !replayable:
+		t.debug(req, "oauth2client: 401; no retry: the request body cannot be sent again (no GetBody)")
 		return resp, nil
 	}
 	tok2, err := rej.TokenRejected(ctx, tok)
-	if err != nil || tok2 == nil || tok2.AccessToken == tok.AccessToken {
+	switch {
+	case err != nil:
+		t.debug(req, "oauth2client: 401; no retry: no other token", slog.String("error", err.Error()))
 		return resp, nil // the 401 says more than the refresh error
+	case tok2 == nil || tok2.AccessToken == tok.AccessToken:
+		t.debug(req, "oauth2client: 401; no retry: the source returned the same token")
+		return resp, nil
 	}
 	body := req.Body
 	if req.GetBody != nil && body != nil && body != http.NoBody {
 		if body, err = req.GetBody(); err != nil {
+			t.debug(req, "oauth2client: 401; no retry: GetBody failed", slog.String("error", err.Error()))
 			return resp, nil
 		}
 	}
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	resp.Body.Close()
+	t.debug(req, "oauth2client: 401; retrying once with another token")
 	return base.RoundTrip(authorized(req, t.authValue(tok2), body))
+}
+
+// ErrInsecureHTTP means a [Transport] refused to send a token to a URL
+// that is neither https nor http to a loopback host;
+// [Transport.InsecureAllowHTTP] allows it.
+var ErrInsecureHTTP = errors.New("oauth2client: token refused to a URL that is not https")
+
+// checkScheme returns an error if a token must not be sent to u. It does
+// not allocate unless it refuses or meets a loopback host other than the
+// last one.
+func (t *Transport) checkScheme(u *url.URL) error {
+	if u.Scheme == "https" || t.InsecureAllowHTTP {
+		return nil
+	}
+	if h := t.loopHost.Load(); h != nil && *h == u.Host && u.Scheme == "http" {
+		return nil
+	}
+	if urlpolicy.Secure(u) {
+		if strings.EqualFold(u.Scheme, "http") {
+			host := u.Host
+			t.loopHost.Store(&host)
+		}
+		return nil
+	}
+	return fmt.Errorf("oauth2client: Transport: not sending a token to %s://%s: only https, or http to a loopback host, may carry one; set Transport.InsecureAllowHTTP to allow it: %w",
+		urlpolicy.Clip(u.Scheme, 16), urlpolicy.Clip(u.Host, 100), ErrInsecureHTTP)
+}
+
+// debug logs msg about req at debug level, if the transport has a logger.
+// It names the request's method and host, never its query or headers.
+func (t *Transport) debug(req *http.Request, msg string, attrs ...slog.Attr) {
+	if t.Logger == nil {
+		return
+	}
+	attrs = append(attrs, slog.String("method", req.Method), slog.String("host", req.URL.Host))
+	t.Logger.LogAttrs(req.Context(), slog.LevelDebug, msg, attrs...)
 }
 
 // redirectedAway reports whether req follows a redirect to an origin other

@@ -238,9 +238,12 @@ func (r *runner) listenLoopback() (net.Listener, error) {
 
 // start begins an authorization with redirectURL on a private copy of the
 // flow, so the caller's flow keeps no pending state.
-func (r *runner) start(redirectURL string) (*oauth2client.Flow, *oauth2client.AuthState, error) {
+func (r *runner) start(ctx context.Context, redirectURL string) (*oauth2client.Flow, *oauth2client.AuthState, error) {
 	opts := append(append([]oauth2client.AuthCodeOption{}, r.o.AuthCodeOptions...), oauth2client.WithRedirectURL(redirectURL))
-	st := r.flow.Start(opts...)
+	st, err := r.flow.Start(ctx, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tools: %w", err)
+	}
 	pf, err := r.flow.Resume(st)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tools: %w", err)
@@ -272,7 +275,7 @@ type callbackResult struct {
 func (r *runner) loopback(ctx context.Context, ln net.Listener) (*oauth2client.Credentials, error) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	redirect := "http://" + r.host + ":" + strconv.Itoa(port) + r.path
-	pf, st, err := r.start(redirect)
+	pf, st, err := r.start(ctx, redirect)
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -427,7 +430,7 @@ func (r *runner) paste(ctx context.Context) (*oauth2client.Credentials, error) {
 		}
 		redirect += r.path
 	}
-	pf, st, err := r.start(redirect)
+	pf, st, err := r.start(ctx, redirect)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,11 @@ func (tc *testClient) authorize(t *testing.T, scopes ...string) *oauth2client.Cr
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb, err := followToRedirect(flow.AuthCodeURL(oauth2client.AccessTypeOffline()))
+	authURL, err := flow.AuthCodeURL(t.Context(), oauth2client.AccessTypeOffline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := followToRedirect(authURL)
 	if err != nil {
 		t.Fatal(err)
 	}

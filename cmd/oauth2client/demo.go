@@ -86,7 +86,10 @@ func demo(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	authURL := flow.AuthCodeURL(oauth2client.AccessTypeOffline())
+	authURL, err := flow.AuthCodeURL(ctx, oauth2client.AccessTypeOffline())
+	if err != nil {
+		return err
+	}
 	q, _ := url.Parse(authURL)
 	say("Built the authorization URL a user would open in a browser",
 		endpoint.AuthURL+"?...",

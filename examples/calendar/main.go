@@ -60,7 +60,11 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	// A person would open this URL in a browser; the test server approves
 	// at once and redirects to the redirect URI with the code.
-	query, err := approve(flow.AuthCodeURL(oauth2client.AccessTypeOffline()))
+	authURL, err := flow.AuthCodeURL(ctx, oauth2client.AccessTypeOffline())
+	if err != nil {
+		return err
+	}
+	query, err := approve(authURL)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,78 @@
+package oauth2client
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Item 12 of issue 7: Start and AuthCodeURL take a ctx and return an error,
+// and per-authorization redirect URIs and scopes get NewFlow's checks.
+func TestStartChecksOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opts    []AuthCodeOption
+		wantErr string // substring; empty: success
+	}{
+		{"good options", []AuthCodeOption{WithRedirectURL("http://127.0.0.1:9/cb"), WithScopes("openid", "email")}, ""},
+		{"relative redirect", []AuthCodeOption{WithRedirectURL("/cb")}, "WithRedirectURL: not an absolute URI"},
+		{"redirect with fragment", []AuthCodeOption{WithRedirectURL("https://app.example/cb#x")}, "WithRedirectURL: must not have a fragment"},
+		{"redirect through SetParam", []AuthCodeOption{SetParam("redirect_uri", "cb")}, "WithRedirectURL: not an absolute URI"},
+		{"scope with a quote", []AuthCodeOption{WithScopes("openid", `a"b`)}, "WithScopes[1]: "},
+		{"empty scope", []AuthCodeOption{WithScopes("")}, "WithScopes[0]: "},
+		{"scope with a space", []AuthCodeOption{WithScopes("a b")}, "WithScopes[0]: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			flow, err := NewFlow(testConfig("https://issuer.example"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := flow.Start(t.Context(), tt.opts...)
+			u, err2 := flow.AuthCodeURL(t.Context(), tt.opts...)
+			if tt.wantErr == "" {
+				if err != nil || err2 != nil || st == nil || u == "" {
+					t.Fatalf("Start = %v, %v; AuthCodeURL = %q, %v", st, err, u, err2)
+				}
+				return
+			}
+			for _, e := range []error{err, err2} {
+				if e == nil || !strings.Contains(e.Error(), tt.wantErr) || !strings.HasPrefix(e.Error(), "oauth2client: start authorization: ") {
+					t.Errorf("error = %v, want one containing %q", e, tt.wantErr)
+				}
+			}
+			if st != nil || u != "" {
+				t.Errorf("Start = %v, AuthCodeURL = %q; want nothing on an error", st, u)
+			}
+			if flow.Pending() != nil {
+				t.Error("a failed AuthCodeURL left a pending authorization")
+			}
+		})
+	}
+}
+
+// A failed AuthCodeURL keeps the authorization pending before; a done
+// context fails Start.
+func TestAuthCodeURLErrorKeepsPending(t *testing.T) {
+	t.Parallel()
+	flow, err := NewFlow(testConfig("https://issuer.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAuthCodeURL(t, flow)
+	before := flow.Pending()
+	if _, err := flow.AuthCodeURL(t.Context(), WithScopes("")); err == nil {
+		t.Fatal("AuthCodeURL with an empty scope succeeded")
+	}
+	if got := flow.Pending(); got == nil || got.State != before.State {
+		t.Errorf("pending authorization changed by a failed AuthCodeURL")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := flow.Start(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Start with a canceled context: %v, want context.Canceled", err)
+	}
+}
