@@ -60,7 +60,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	u, err := url.Parse(f.AuthCodeURL())
+	u, err := url.Parse(mustAuthCodeURL(t, f))
 	if err != nil {
 		t.Fatal(err)
 	}
