@@ -96,6 +96,9 @@ func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceA
 		return nil, errors.New("oauth2client: device authorization: Endpoint.DeviceAuthURL is empty (the server offers no device flow)")
 	}
 	r, scopes := f.applyOptions(opts)
+	if err := checkRequest("", r.scopes, "", "WithScopes"); err != nil {
+		return nil, fmt.Errorf("oauth2client: device authorization: %w", err)
+	}
 	form := r.params
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))

@@ -115,7 +115,7 @@ func NewFlow(cfg Config) (*Flow, error) {
 // validate checks a Config for NewFlow.
 func (c *Config) validate() error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("oauth2client: flow config: %s: %s", field, fmt.Sprintf(format, args...))
+		return fmt.Errorf("oauth2client: flow config: %s: "+format, append([]any{field}, args...)...)
 	}
 	if c.ClientID == "" {
 		return bad("ClientID", "missing")
@@ -128,7 +128,7 @@ func (c *Config) validate() error {
 			return bad(f.name, "missing")
 		}
 		if err := urlpolicy.CheckEndpoint(f.url); err != nil {
-			return bad(f.name, "%v", err)
+			return bad(f.name, "%w", err)
 		}
 	}
 	if err := checkRequest(c.RedirectURL, c.Scopes, "RedirectURL", "Scopes"); err != nil {

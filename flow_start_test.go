@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // Item 12 of issue 7: Start and AuthCodeURL take a ctx and return an error,
@@ -74,5 +76,25 @@ func TestAuthCodeURLErrorKeepsPending(t *testing.T) {
 	cancel()
 	if _, err := flow.Start(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Start with a canceled context: %v, want context.Canceled", err)
+	}
+}
+
+// DeviceAuth checks per-authorization scopes as Start does, before any
+// request; NewFlow's refusal of a plain-http endpoint matches
+// urlpolicy.ErrInsecure with errors.Is.
+func TestDeviceAuthChecksScopesAndNewFlowWrapsURLError(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig("https://issuer.example")
+	cfg.Endpoint.DeviceAuthURL = "https://issuer.example/device"
+	flow, err := NewFlow(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := flow.DeviceAuth(t.Context(), WithScopes(`a"b`)); err == nil || !strings.Contains(err.Error(), "WithScopes[0]") {
+		t.Errorf("DeviceAuth with a bad scope: %v, want an error naming WithScopes[0]", err)
+	}
+	cfg.Endpoint.TokenURL = "http://issuer.example/token"
+	if _, err := NewFlow(cfg); !errors.Is(err, urlpolicy.ErrInsecure) || !strings.Contains(err.Error(), "Endpoint.TokenURL") {
+		t.Errorf("NewFlow with a plain-http token URL: %v, want urlpolicy.ErrInsecure naming Endpoint.TokenURL", err)
 	}
 }
