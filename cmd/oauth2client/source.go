@@ -90,6 +90,7 @@ type credFlags struct {
 	scopes        scopeList
 	store         string
 	key           string
+	netTimeout
 }
 
 // register adds the flags to fs.
@@ -102,10 +103,14 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
+	f.netTimeout.register(fs)
 }
 
 // check checks the combination of flags.
 func (f *credFlags) check() error {
+	if err := f.netTimeout.check(); err != nil {
+		return err
+	}
 	switch {
 	case f.clientSecrets != "" && f.clientID != "":
 		return usagef("--client-secrets and --client-id exclude each other")
@@ -178,9 +183,11 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := sp.Open(ctx)
+	sctx, cancel := f.step(ctx)
+	defer cancel()
+	s, err := sp.Open(sctx)
 	if err != nil {
-		return nil, err
+		return nil, f.explainStep(sctx, err)
 	}
 	t := &target{store: s, spec: sp, key: f.key}
 	if cs != nil {
@@ -191,10 +198,10 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	case cs != nil:
 		t.key = derivedKey(cs.ClientID, f.scopes)
 	default:
-		keys, err := s.List(ctx)
+		keys, err := s.List(sctx)
 		if err != nil {
 			s.Close()
-			return nil, err
+			return nil, f.explainStep(sctx, err)
 		}
 		switch len(keys) {
 		case 0:
@@ -211,9 +218,10 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 }
 
 // bindOptions are the settings of credentials used by a command: a
-// refresh happens in the foreground, since the process exits right after.
-func bindOptions() *store.BindOptions {
-	return &store.BindOptions{Cache: oauth2client.CacheOptions{Foreground: true}}
+// refresh happens in the foreground, since the process exits right after,
+// and every request ends after --timeout.
+func (f *credFlags) bindOptions() *store.BindOptions {
+	return &store.BindOptions{HTTPClient: f.httpClient(), Cache: oauth2client.CacheOptions{Foreground: true}}
 }
 
 // loaded are credentials a command uses, with where they came from.
@@ -247,14 +255,16 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := store.Bind(ctx, t.store, t.key, bindOptions())
+	sctx, cancel := f.step(ctx)
+	defer cancel()
+	c, err := store.Bind(sctx, t.store, t.key, f.bindOptions())
 	if errors.Is(err, store.ErrNotFound) {
 		t.Close()
 		return nil, fmt.Errorf("no credentials in store %s under key %s: run 'oauth2client login' with the same --client-secrets or --client-id and --scope flags first", t.spec, t.key)
 	}
 	if err != nil {
 		t.Close()
-		return nil, err
+		return nil, f.explainStep(sctx, err)
 	}
 	if t.clientID != "" && c.Config().ClientID != t.clientID {
 		t.Close()
@@ -285,7 +295,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	if probe.Type != nil {
 		switch *probe.Type {
 		case "authorized_user":
-			return authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI, f.scopes)
+			return f.authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI)
 		case "service_account":
 			return nil, fmt.Errorf("--credentials %s: service account keys are not supported yet by the command line", path)
 		default:
@@ -300,7 +310,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	sp := spec.Spec{Kind: spec.File, Target: path}
-	c, err := store.Bind(ctx, s, file.SingleKey, bindOptions())
+	c, err := store.Bind(ctx, s, file.SingleKey, f.bindOptions())
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -311,7 +321,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 
 // authorizedUser returns in-memory credentials for a gcloud-style
 // authorized_user file.
-func authorizedUser(path, clientID, secret, refreshToken, tokenURI string, scopes scopeList) (*loaded, error) {
+func (f *credFlags) authorizedUser(path, clientID, secret, refreshToken, tokenURI string) (*loaded, error) {
 	switch {
 	case clientID == "":
 		return nil, fmt.Errorf("--credentials %s: authorized_user file without client_id", path)
@@ -322,7 +332,8 @@ func authorizedUser(path, clientID, secret, refreshToken, tokenURI string, scope
 		ClientID:     clientID,
 		ClientSecret: secret,
 		TokenURI:     tokenURI,
-		Scopes:       scopes.sorted(),
+		Scopes:       f.scopes.sorted(),
+		HTTPClient:   f.httpClient(),
 		Cache:        oauth2client.CacheOptions{Foreground: true},
 	}
 	if cfg.TokenURI == "" {
