@@ -29,10 +29,13 @@ flow (RFC 8628) at once. Login waits for the redirect or the pasted
 answer at most --wait-timeout; each network step (discovery, the token
 exchange, a device poll) gives up after --timeout.
 
-The client comes from --client-secrets FILE, or from --client-id (and
---client-secret for a confidential client) with --issuer URL, whose
-endpoints are discovered. --issuer with --client-secrets takes the
-endpoints from discovery and the client from the file. Offline access is
+The client comes from --client-secrets FILE, or from --client-id with
+--issuer URL, whose endpoints are discovered. A confidential client's
+secret is read from --client-secret-file FILE (one line), else from the
+environment variable OAUTH2CLIENT_CLIENT_SECRET; --client-secret SECRET
+also works, but other users can read it in the process list. --issuer
+with --client-secrets takes the endpoints from discovery and the client
+from the file. Offline access is
 asked for, so that the credentials can be refreshed (Google needs
 access_type=offline; OpenID providers need --scope offline_access).
 

@@ -85,12 +85,15 @@ type credFlags struct {
 	clientSecrets string
 	issuer        string
 	clientID      string
-	clientSecret  string
+	secret        string // --client-secret
+	secretFile    string // --client-secret-file
 	credentials   string
 	scopes        scopeList
 	store         string
 	key           string
 	netTimeout
+	// warn receives warnings: the flag set's output, stderr.
+	warn io.Writer
 }
 
 // register adds the flags to fs.
@@ -98,7 +101,9 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.clientSecrets, "client-secrets", "", "the client and its endpoints from a client_secrets.json `FILE`")
 	fs.StringVar(&f.issuer, "issuer", "", "discover the endpoints of the authorization server at `URL` (OpenID Connect Discovery, RFC 8414)")
 	fs.StringVar(&f.clientID, "client-id", "", "the client `ID`; login takes the endpoints from --issuer")
-	fs.StringVar(&f.clientSecret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id)")
+	fs.StringVar(&f.secret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id); visible to other users in the process list: prefer --client-secret-file or $"+secretEnv)
+	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret (with --client-id) from `FILE`, without its trailing newline; default: $"+secretEnv)
+	f.warn = fs.Output()
 	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON or a gcloud authorized_user file")
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
@@ -114,8 +119,12 @@ func (f *credFlags) check() error {
 	switch {
 	case f.clientSecrets != "" && f.clientID != "":
 		return usagef("--client-secrets and --client-id exclude each other")
-	case f.clientSecret != "" && f.clientID == "":
+	case f.secret != "" && f.secretFile != "":
+		return usagef("--client-secret and --client-secret-file exclude each other")
+	case f.secret != "" && f.clientID == "":
 		return usagef("--client-secret needs --client-id")
+	case f.secretFile != "" && f.clientID == "":
+		return usagef("--client-secret-file needs --client-id")
 	case f.issuer != "" && f.clientID == "" && f.clientSecrets == "":
 		return usagef("--issuer needs --client-id or --client-secrets")
 	case f.credentials != "" && (f.clientSecrets != "" || f.clientID != "" || f.issuer != "" || f.store != "" || f.key != ""):
@@ -129,12 +138,16 @@ func (f *credFlags) check() error {
 	return nil
 }
 
-// client returns the client named by --client-id (with --client-secret)
-// or --client-secrets, or nil when neither is given.
+// client returns the client named by --client-id (with its secret, see
+// clientSecret) or --client-secrets, or nil when neither is given.
 func (f *credFlags) client() (*oauth2client.ClientSecrets, error) {
 	switch {
 	case f.clientID != "":
-		return &oauth2client.ClientSecrets{ClientID: f.clientID, ClientSecret: f.clientSecret}, nil
+		secret, err := f.clientSecret(f.warn)
+		if err != nil {
+			return nil, err
+		}
+		return &oauth2client.ClientSecrets{ClientID: f.clientID, ClientSecret: secret}, nil
 	case f.clientSecrets != "":
 		cs, err := oauth2client.LoadClientSecrets(f.clientSecrets)
 		if err != nil {
