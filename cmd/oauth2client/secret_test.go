@@ -100,4 +100,3 @@ func TestClientSecretUsage(t *testing.T) {
 		}
 	}
 }
-
