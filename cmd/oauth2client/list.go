@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store/spec"
 )
 
 func init() {
@@ -50,7 +53,11 @@ func runList(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.report(c, err)
 	}
-	s, err := sp.Open(ctx)
+	s, err := sp.Open(ctx, &spec.OpenOptions{MustExist: true})
+	if errors.Is(err, iofs.ErrNotExist) {
+		fmt.Fprintf(e.stderr, "Store %s holds no credentials.\n", sp)
+		return exitOK
+	}
 	if err != nil {
 		return e.fail(c, cf.explainStep(ctx, err))
 	}

@@ -155,7 +155,7 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 	}
 	sctx, cancel := f.step(ctx)
 	defer cancel()
-	s, err := sp.Open(sctx)
+	s, err := sp.Open(sctx, nil)
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}

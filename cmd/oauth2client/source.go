@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -198,7 +199,11 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	}
 	sctx, cancel := f.step(ctx)
 	defer cancel()
-	s, err := sp.Open(sctx)
+	// A command that reads creates nothing, not even the store's folder.
+	s, err := sp.Open(sctx, &spec.OpenOptions{MustExist: true})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+	}
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}
