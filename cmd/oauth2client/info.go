@@ -54,7 +54,7 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	writeInfo(e.stdout, l, time.Now(), granted, grantedErr)
 	if grantedErr != nil && !errors.Is(grantedErr, oauth2client.ErrInactiveToken) {
-		return e.fail(c, fmt.Errorf("asking the server for the token's scopes: %w", grantedErr))
+		return e.fail(c, fmt.Errorf("asking the server for the token's scopes: %w", cf.explain(grantedErr)))
 	}
 	return exitOK
 }

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store/spec"
 )
 
 func init() {
@@ -37,21 +40,31 @@ func runList(ctx context.Context, e *env, c *command, args []string) int {
 	fs := e.flagSet(c)
 	var cf credFlags
 	fs.StringVar(&cf.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
+	cf.netTimeout.register(fs)
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
+	if err := cf.netTimeout.check(); err != nil {
+		return e.report(c, err)
+	}
+	ctx, cancel := cf.step(ctx)
+	defer cancel()
 	sp, err := cf.storeSpec()
 	if err != nil {
 		return e.report(c, err)
 	}
-	s, err := sp.Open(ctx)
+	s, err := sp.Open(ctx, &spec.OpenOptions{MustExist: true})
+	if errors.Is(err, iofs.ErrNotExist) {
+		fmt.Fprintf(e.stderr, "Store %s holds no credentials.\n", sp)
+		return exitOK
+	}
 	if err != nil {
-		return e.fail(c, err)
+		return e.fail(c, cf.explainStep(ctx, err))
 	}
 	defer s.Close()
 	keys, err := s.List(ctx)
 	if err != nil {
-		return e.fail(c, err)
+		return e.fail(c, cf.explainStep(ctx, err))
 	}
 	if len(keys) == 0 {
 		fmt.Fprintf(e.stderr, "Store %s holds no credentials.\n", sp)

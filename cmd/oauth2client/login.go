@@ -25,12 +25,17 @@ on a line of its own on stderr instead of opening a browser, and waits for
 the redirect all the same; --noauth-local-webserver (for a browser on
 another machine) uses the device flow when the provider offers it, else
 asks to paste the address the browser ended on; --device uses the device
-flow (RFC 8628) at once.
+flow (RFC 8628) at once. Login waits for the redirect or the pasted
+answer at most --wait-timeout; each network step (discovery, the token
+exchange, a device poll) gives up after --timeout.
 
-The client comes from --client-secrets FILE, or from --client-id (and
---client-secret for a confidential client) with --issuer URL, whose
-endpoints are discovered. --issuer with --client-secrets takes the
-endpoints from discovery and the client from the file. Offline access is
+The client comes from --client-secrets FILE, or from --client-id with
+--issuer URL, whose endpoints are discovered. A confidential client's
+secret is read from --client-secret-file FILE (one line), else from the
+environment variable OAUTH2CLIENT_CLIENT_SECRET; --client-secret SECRET
+also works, but other users can read it in the process list. --issuer
+with --client-secrets takes the endpoints from discovery and the client
+from the file. Offline access is
 asked for, so that the credentials can be refreshed (Google needs
 access_type=offline; OpenID providers need --scope offline_access).
 
@@ -54,7 +59,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	device := fs.Bool("device", false, "use the device flow (RFC 8628): print a code to enter on another device")
 	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
 	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
-	timeout := fs.Duration("timeout", tools.DefaultTimeout, "give up waiting for the redirect after `DURATION`")
+	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
 	tf := tools.RegisterFlags(fs)
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
@@ -71,8 +76,8 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	if cf.clientID != "" && cf.issuer == "" {
 		return e.usageError(c, "--client-id needs --issuer for login, to find the endpoints")
 	}
-	if *timeout <= 0 {
-		return e.usageError(c, "--timeout must be positive, not %v", *timeout)
+	if *wait <= 0 {
+		return e.usageError(c, "--wait-timeout must be positive, not %v", *wait)
 	}
 	level, err := tools.ParseLoggingLevel(tf.LoggingLevel)
 	if err != nil {
@@ -84,13 +89,14 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		return e.fail(c, err)
 	}
 	cfg := cs.Config("", cf.scopes...)
+	cfg.HTTPClient = cf.httpClient()
 	if cf.clientSecrets == "" {
 		cfg.RedirectURL = ""
 	}
 	if cf.issuer != "" {
-		ep, err := oauth2client.Discover(ctx, cf.issuer, nil)
+		ep, err := oauth2client.Discover(ctx, cf.issuer, &oauth2client.DiscoverOptions{HTTPClient: cfg.HTTPClient})
 		if err != nil {
-			return e.fail(c, err)
+			return e.fail(c, cf.explain(err))
 		}
 		cfg.Endpoint = *ep
 	}
@@ -123,13 +129,13 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		NoBrowser:        *noBrowser,
 		Stdin:            e.stdin,
 		Stderr:           e.stderr,
-		Timeout:          *timeout,
+		Timeout:          *wait,
 		AuthCodeOptions:  []oauth2client.AuthCodeOption{oauth2client.AccessTypeOffline()},
 		Logger:           slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 	}
 	creds, err := tools.RunFlow(ctx, flow, t.store, t.key, opts)
 	if err != nil {
-		return e.fail(c, err)
+		return e.fail(c, cf.explain(err))
 	}
 	tok := creds.CurrentToken()
 	fmt.Fprintf(e.stderr, "Logged in as client %s with scopes %q; credentials stored in %s under key %s.\n",
@@ -147,9 +153,11 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 	if err != nil {
 		return nil, err
 	}
-	s, err := sp.Open(ctx)
+	sctx, cancel := f.step(ctx)
+	defer cancel()
+	s, err := sp.Open(sctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, f.explainStep(sctx, err)
 	}
 	key := f.key
 	if key == "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -134,9 +135,15 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 			hdr.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	}
-	resp, err := l.creds.Client(nil).Do(req)
+	resp, err := l.creds.Client(cf.httpClient()).Do(req)
 	if err != nil {
-		return e.fail(c, err)
+		// Client.Timeout is the only deadline here.
+		timedOut := errors.Is(err, context.DeadlineExceeded) || isTimeout(err)
+		err = urlpolicy.RedactURLError(err) // the query may hold secrets
+		if timedOut {
+			return e.fail(c, fmt.Errorf("%s %s: no response within --timeout %v (%s): %w", method, redactQuery(u), cf.d, hint, err))
+		}
+		return e.fail(c, fmt.Errorf("%s %s: %w", method, redactQuery(u), err))
 	}
 	defer resp.Body.Close()
 	if *verbose {
@@ -146,6 +153,9 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	n, err := io.Copy(e.stdout, io.LimitReader(resp.Body, maxRequestOutput))
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+			return e.fail(c, fmt.Errorf("%s %s: reading the response: not done within --timeout %v (%s): %w", method, redactQuery(u), cf.d, hint, err))
+		}
 		return e.fail(c, fmt.Errorf("reading the response: %w", err))
 	}
 	if n == maxRequestOutput {

@@ -44,7 +44,7 @@ func runRevoke(ctx context.Context, e *env, c *command, args []string) int {
 		if errors.Is(err, oauth2client.ErrNoEndpoint) {
 			return e.fail(c, fmt.Errorf("%s: the credentials have no revocation endpoint; 'oauth2client logout' deletes them without revoking", l.from))
 		}
-		return e.fail(c, fmt.Errorf("%s: %w", l.from, err))
+		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
 	fmt.Fprintf(e.stderr, "Revoked and deleted the credentials (%s).\n", l.from)
 	return exitOK

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net"
-	"os"
 
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
@@ -32,7 +31,8 @@ Any user name is accepted on the consent page, without a password. A public
 client "oauth2test-public" (PKCE, any loopback redirect) is always
 registered. With --client-secrets-out, a confidential client
 "oauth2test-client" with a random secret is registered too, and its
-client_secrets.json is written to FILE (mode 0600).
+client_secrets.json is written to FILE (mode 0600; a symbolic link at FILE
+is refused, never followed).
 
 Serve refuses to listen on anything but a loopback address.`,
 		examples: `
@@ -100,7 +100,8 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 }
 
 // writeClientSecrets registers the confidential client with a random
-// secret and writes its client_secrets.json to path with mode 0600.
+// secret and writes its client_secrets.json to path with mode 0600,
+// refusing a symbolic link there (see writeFileSafe).
 func writeClientSecrets(srv *oauth2test.Server, path string) error {
 	err := srv.RegisterClient(oauth2test.Client{
 		ID:                  serveClientID,
@@ -114,20 +115,8 @@ func writeClientSecrets(srv *oauth2test.Server, path string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := writeFileSafe(path, data); err != nil {
 		return fmt.Errorf("write client secrets: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("write client secrets %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write client secrets %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write client secrets %s: %w", path, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -85,11 +86,15 @@ type credFlags struct {
 	clientSecrets string
 	issuer        string
 	clientID      string
-	clientSecret  string
+	secret        string // --client-secret
+	secretFile    string // --client-secret-file
 	credentials   string
 	scopes        scopeList
 	store         string
 	key           string
+	netTimeout
+	// warn receives warnings: the flag set's output, stderr.
+	warn io.Writer
 }
 
 // register adds the flags to fs.
@@ -97,20 +102,30 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.clientSecrets, "client-secrets", "", "the client and its endpoints from a client_secrets.json `FILE`")
 	fs.StringVar(&f.issuer, "issuer", "", "discover the endpoints of the authorization server at `URL` (OpenID Connect Discovery, RFC 8414)")
 	fs.StringVar(&f.clientID, "client-id", "", "the client `ID`; login takes the endpoints from --issuer")
-	fs.StringVar(&f.clientSecret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id)")
+	fs.StringVar(&f.secret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id); visible to other users in the process list: prefer --client-secret-file or $"+secretEnv)
+	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret (with --client-id) from `FILE`, without its trailing newline; default: $"+secretEnv)
+	f.warn = fs.Output()
 	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON or a gcloud authorized_user file")
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
+	f.netTimeout.register(fs)
 }
 
 // check checks the combination of flags.
 func (f *credFlags) check() error {
+	if err := f.netTimeout.check(); err != nil {
+		return err
+	}
 	switch {
 	case f.clientSecrets != "" && f.clientID != "":
 		return usagef("--client-secrets and --client-id exclude each other")
-	case f.clientSecret != "" && f.clientID == "":
+	case f.secret != "" && f.secretFile != "":
+		return usagef("--client-secret and --client-secret-file exclude each other")
+	case f.secret != "" && f.clientID == "":
 		return usagef("--client-secret needs --client-id")
+	case f.secretFile != "" && f.clientID == "":
+		return usagef("--client-secret-file needs --client-id")
 	case f.issuer != "" && f.clientID == "" && f.clientSecrets == "":
 		return usagef("--issuer needs --client-id or --client-secrets")
 	case f.credentials != "" && (f.clientSecrets != "" || f.clientID != "" || f.issuer != "" || f.store != "" || f.key != ""):
@@ -124,12 +139,16 @@ func (f *credFlags) check() error {
 	return nil
 }
 
-// client returns the client named by --client-id (with --client-secret)
-// or --client-secrets, or nil when neither is given.
+// client returns the client named by --client-id (with its secret, see
+// clientSecret) or --client-secrets, or nil when neither is given.
 func (f *credFlags) client() (*oauth2client.ClientSecrets, error) {
 	switch {
 	case f.clientID != "":
-		return &oauth2client.ClientSecrets{ClientID: f.clientID, ClientSecret: f.clientSecret}, nil
+		secret, err := f.clientSecret(f.warn)
+		if err != nil {
+			return nil, err
+		}
+		return &oauth2client.ClientSecrets{ClientID: f.clientID, ClientSecret: secret}, nil
 	case f.clientSecrets != "":
 		cs, err := oauth2client.LoadClientSecrets(f.clientSecrets)
 		if err != nil {
@@ -178,9 +197,15 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := sp.Open(ctx)
+	sctx, cancel := f.step(ctx)
+	defer cancel()
+	// A command that reads creates nothing, not even the store's folder.
+	s, err := sp.Open(sctx, &spec.OpenOptions{MustExist: true})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+	}
 	if err != nil {
-		return nil, err
+		return nil, f.explainStep(sctx, err)
 	}
 	t := &target{store: s, spec: sp, key: f.key}
 	if cs != nil {
@@ -191,10 +216,10 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	case cs != nil:
 		t.key = derivedKey(cs.ClientID, f.scopes)
 	default:
-		keys, err := s.List(ctx)
+		keys, err := s.List(sctx)
 		if err != nil {
 			s.Close()
-			return nil, err
+			return nil, f.explainStep(sctx, err)
 		}
 		switch len(keys) {
 		case 0:
@@ -211,9 +236,10 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 }
 
 // bindOptions are the settings of credentials used by a command: a
-// refresh happens in the foreground, since the process exits right after.
-func bindOptions() *store.BindOptions {
-	return &store.BindOptions{Cache: oauth2client.CacheOptions{Foreground: true}}
+// refresh happens in the foreground, since the process exits right after,
+// and every request ends after --timeout.
+func (f *credFlags) bindOptions() *store.BindOptions {
+	return &store.BindOptions{HTTPClient: f.httpClient(), Cache: oauth2client.CacheOptions{Foreground: true}}
 }
 
 // loaded are credentials a command uses, with where they came from.
@@ -247,14 +273,16 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := store.Bind(ctx, t.store, t.key, bindOptions())
+	sctx, cancel := f.step(ctx)
+	defer cancel()
+	c, err := store.Bind(sctx, t.store, t.key, f.bindOptions())
 	if errors.Is(err, store.ErrNotFound) {
 		t.Close()
 		return nil, fmt.Errorf("no credentials in store %s under key %s: run 'oauth2client login' with the same --client-secrets or --client-id and --scope flags first", t.spec, t.key)
 	}
 	if err != nil {
 		t.Close()
-		return nil, err
+		return nil, f.explainStep(sctx, err)
 	}
 	if t.clientID != "" && c.Config().ClientID != t.clientID {
 		t.Close()
@@ -285,7 +313,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	if probe.Type != nil {
 		switch *probe.Type {
 		case "authorized_user":
-			return authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI, f.scopes)
+			return f.authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI)
 		case "service_account":
 			return nil, fmt.Errorf("--credentials %s: service account keys are not supported yet by the command line", path)
 		default:
@@ -300,7 +328,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	sp := spec.Spec{Kind: spec.File, Target: path}
-	c, err := store.Bind(ctx, s, file.SingleKey, bindOptions())
+	c, err := store.Bind(ctx, s, file.SingleKey, f.bindOptions())
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -311,7 +339,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 
 // authorizedUser returns in-memory credentials for a gcloud-style
 // authorized_user file.
-func authorizedUser(path, clientID, secret, refreshToken, tokenURI string, scopes scopeList) (*loaded, error) {
+func (f *credFlags) authorizedUser(path, clientID, secret, refreshToken, tokenURI string) (*loaded, error) {
 	switch {
 	case clientID == "":
 		return nil, fmt.Errorf("--credentials %s: authorized_user file without client_id", path)
@@ -322,7 +350,8 @@ func authorizedUser(path, clientID, secret, refreshToken, tokenURI string, scope
 		ClientID:     clientID,
 		ClientSecret: secret,
 		TokenURI:     tokenURI,
-		Scopes:       scopes.sorted(),
+		Scopes:       f.scopes.sorted(),
+		HTTPClient:   f.httpClient(),
 		Cache:        oauth2client.CacheOptions{Foreground: true},
 	}
 	if cfg.TokenURI == "" {

@@ -79,7 +79,7 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	defer l.Close()
 	tok, err := l.creds.Token(ctx)
 	if err != nil {
-		return e.fail(c, fmt.Errorf("%s: %w", l.from, err))
+		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
 	return e.printToken(c, format, tok, l.creds)
 }

@@ -117,30 +117,55 @@ func Parse(spec string) (Spec, error) {
 	return Spec{}, fmt.Errorf("spec: unknown store kind %q: want file, keyring, sqlite or postgres", scheme)
 }
 
-// Open parses spec and opens the store it names. A file store's folder is
-// created (mode 0700) when missing.
+// Open parses spec and opens the store it names. The folder of a file or
+// SQLite store is created (mode 0700) when missing.
 func Open(ctx context.Context, spec string) (store.Store, error) {
 	s, err := Parse(spec)
 	if err != nil {
 		return nil, err
 	}
-	return s.Open(ctx)
+	return s.Open(ctx, nil)
 }
 
-// Open opens the store s names.
-func (s Spec) Open(ctx context.Context) (store.Store, error) {
+// OpenOptions tune [Spec.Open].
+type OpenOptions struct {
+	// MustExist opens a file or SQLite store only when its file exists,
+	// creating nothing (no folder, no database, no lock file): a missing
+	// one gives an error wrapping [io/fs.ErrNotExist], which means that
+	// nothing is stored. Commands that only read what is stored (or
+	// refresh it) use it, so that asking an empty store leaves no trace.
+	// Keyring and PostgreSQL stores are opened as usual.
+	MustExist bool
+}
+
+// Open opens the store s names. Unless opts.MustExist, the folder of a
+// file or SQLite store is created (mode 0700) when missing. opts may be
+// nil.
+func (s Spec) Open(ctx context.Context, opts *OpenOptions) (store.Store, error) {
+	if opts != nil && opts.MustExist && (s.Kind == File || s.Kind == SQLite) {
+		// Lstat: a symbolic link exists, and the store refuses it.
+		if _, err := os.Lstat(s.Target); err != nil {
+			return nil, fmt.Errorf("spec: store %s: %w", s, err)
+		}
+		return s.open(ctx)
+	}
 	switch s.Kind {
-	case File:
+	case File, SQLite:
 		if err := os.MkdirAll(filepath.Dir(s.Target), 0o700); err != nil {
 			return nil, fmt.Errorf("spec: store %s: %w", s, err)
 		}
+	}
+	return s.open(ctx)
+}
+
+// open opens the store s names; its folder exists.
+func (s Spec) open(ctx context.Context) (store.Store, error) {
+	switch s.Kind {
+	case File:
 		return file.OpenAuto(ctx, s.Target, nil)
 	case Keyring:
 		return keyring.New(s.Target, nil)
 	case SQLite:
-		if err := os.MkdirAll(filepath.Dir(s.Target), 0o700); err != nil {
-			return nil, fmt.Errorf("spec: store %s: %w", s, err)
-		}
 		return sqlstore.OpenSQLite(ctx, s.Target, nil)
 	case Postgres:
 		return sqlstore.OpenPostgres(ctx, s.Target, nil)

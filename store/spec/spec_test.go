@@ -2,6 +2,9 @@ package spec
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,6 +96,52 @@ func TestOpen(t *testing.T) {
 			keys, err := s.List(ctx)
 			if err != nil || len(keys) != 1 {
 				t.Fatalf("List = %v, %v", keys, err)
+			}
+		})
+	}
+}
+
+// TestOpenMustExist: with MustExist a missing file or SQLite store is
+// reported as fs.ErrNotExist and nothing is created; an existing one opens.
+func TestOpenMustExist(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, spec := range []string{
+		"file:" + filepath.Join(dir, "new", "creds.json"),
+		"file:" + filepath.Join(dir, "creds.json"),
+		"sqlite:" + filepath.Join(dir, "db", "creds.db"),
+		"sqlite:" + filepath.Join(dir, "creds.db"),
+	} {
+		t.Run(spec, func(t *testing.T) {
+			sp, err := Parse(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadDir(dir)
+			_, err = sp.Open(ctx, &OpenOptions{MustExist: true})
+			if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), sp.Target) {
+				t.Fatalf("error %v, want fs.ErrNotExist naming %s", err, sp.Target)
+			}
+			if after, _ := os.ReadDir(dir); len(after) != len(before) {
+				t.Fatalf("Open created %d entries", len(after)-len(before))
+			}
+			s, err := sp.Open(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.Save(ctx, "k", storetest.Credentials("at", time.Now().Add(time.Hour)))
+			s.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err = sp.Open(ctx, &OpenOptions{MustExist: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if keys, err := s.List(ctx); err != nil || len(keys) != 1 {
+				t.Errorf("List = %v, %v", keys, err)
 			}
 		})
 	}

@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -21,6 +19,11 @@ import (
 // every connection waits up to opts.BusyTimeout for another's lock. SQLite
 // gives the -wal and -shm files the database file's mode. Close closes the
 // database. opts may be nil.
+//
+// A symbolic link at path or at its -wal, -shm or -journal file is refused
+// ([ErrSymlink]), and so is an existing database that other users may read
+// ([ErrReadable]) unless opts.InsecureAllowReadableDatabase is set; the
+// errors name the file.
 //
 // Processes on one machine may share the file; SQLite's locks do not work
 // on network file systems, so use PostgreSQL for replicas on several
@@ -38,14 +41,8 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", o.Name, err)
 	}
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	switch {
-	case err == nil:
-		f.Close()
-	case errors.Is(err, fs.ErrExist):
-		// An existing database keeps its mode.
-	default:
-		return nil, fmt.Errorf("sqlstore: %s: creating the database file: %w", o.Name, err)
+	if err := prepareSQLitePath(abs, o.Name, o.InsecureAllowReadableDatabase); err != nil {
+		return nil, err
 	}
 	busy := o.BusyTimeout
 	if busy <= 0 {
@@ -75,6 +72,6 @@ func sqliteDSN(abs string, busy time.Duration) string {
 	q := url.Values{"_pragma": {
 		fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()),
 		"journal_mode(WAL)",
-	}}
+	}, "mode": {"rw"}} // OpenSQLite created the file: SQLite never does
 	return u.String() + "?" + q.Encode()
 }

@@ -55,6 +55,10 @@ type Options struct {
 	// The operation's context can end the wait earlier. PostgreSQL waits
 	// for row locks until the context ends.
 	BusyTimeout time.Duration
+	// InsecureAllowReadableDatabase makes OpenSQLite open an existing
+	// database (or -wal, -shm, -journal file) that users other than its
+	// owner may read, which it otherwise refuses with [ErrReadable].
+	InsecureAllowReadableDatabase bool
 	// Name describes the database in error messages when the store was made
 	// with [New]; empty means the dialect's name. OpenSQLite uses the path
 	// and OpenPostgres the host, port and database name.

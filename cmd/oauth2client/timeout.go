@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// defaultTimeout is the default of --timeout: how long one network step
+// (a discovery fetch, a token, revocation or introspection request, the
+// request command's HTTP exchange, connecting to a PostgreSQL store) may
+// take.
+const defaultTimeout = 60 * time.Second
+
+// timeoutHelp is the usage of --timeout.
+const timeoutHelp = "give up on each network step (a discovery, token, revocation or introspection request, the HTTP request, a PostgreSQL connection) after `DURATION`; 0 waits forever"
+
+// netTimeout is the --timeout flag.
+type netTimeout struct{ d time.Duration }
+
+// register adds --timeout to fs.
+func (t *netTimeout) register(fs *flag.FlagSet) {
+	fs.DurationVar(&t.d, "timeout", defaultTimeout, timeoutHelp)
+}
+
+// check rejects a negative --timeout.
+func (t *netTimeout) check() error {
+	if t.d < 0 {
+		return usagef("--timeout must not be negative, not %v", t.d)
+	}
+	return nil
+}
+
+// httpClient returns the client for the library's requests (HTTPClient
+// fields) and the request command: every exchange, its response body
+// included, ends after --timeout. Nil (the library's default) for 0.
+func (t *netTimeout) httpClient() *http.Client {
+	if t.d == 0 {
+		return nil
+	}
+	return &http.Client{Timeout: t.d}
+}
+
+// step returns ctx bounded by --timeout, for a store operation that may
+// talk to a server (PostgreSQL).
+func (t *netTimeout) step(ctx context.Context) (context.Context, context.CancelFunc) {
+	if t.d == 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, t.d)
+}
+
+// hint says which flag bounded a wait.
+const hint = "a larger --timeout waits longer, 0 waits forever"
+
+// isTimeout reports whether err is an HTTP exchange that --timeout ended
+// (net/http's Client.Timeout error), not a context deadline of another
+// wait, such as login's --wait-timeout.
+func isTimeout(err error) bool {
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout() && error(ne) != context.DeadlineExceeded
+}
+
+// explain adds to the error of an HTTP exchange that --timeout ended how
+// long was waited and which flag changes it; the error already says what
+// was waited for (the endpoint). Other errors are returned as they are.
+func (t *netTimeout) explain(err error) error {
+	if !isTimeout(err) {
+		return err
+	}
+	return fmt.Errorf("%w (no answer within --timeout %v; %s)", err, t.d, hint)
+}
+
+// explainStep is explain for the error of a step bounded by ctx from step.
+func (t *netTimeout) explainStep(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (the store did not answer within --timeout %v; %s)", err, t.d, hint)
+	}
+	return t.explain(err)
+}
