@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -58,6 +59,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	fs.Func("d", "the same as --data", setData)
 	fs.StringVar(&dataFile, "data-file", "", "send the contents of `FILE` as the request body")
 	verbose := fs.Bool("v", false, "print the response status and headers on stderr")
+	insecureHTTP := fs.Bool("insecure-allow-http", false, "DANGEROUS: send the access token over plain http to a host that is not loopback, where anyone on the path can read and replay it; only for a test network")
 	pos, code, ok := e.parseInterspersed(c, fs, args)
 	if !ok {
 		return code
@@ -135,7 +137,12 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 			hdr.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	}
-	resp, err := l.creds.Client(cf.httpClient()).Do(req)
+	hc := cf.httpClient()
+	hc.Transport = &oauth2client.Transport{Source: l.creds, Base: hc.Transport, InsecureAllowHTTP: *insecureHTTP}
+	resp, err := hc.Do(req)
+	if errors.Is(err, oauth2client.ErrInsecureHTTP) {
+		return e.fail(c, fmt.Errorf("%s %s: refusing to send the access token over plain http to a host that is not loopback (--insecure-allow-http sends it anyway)", method, redactQuery(u)))
+	}
 	if err != nil {
 		// Client.Timeout is the only deadline here.
 		timedOut := errors.Is(err, context.DeadlineExceeded) || isTimeout(err)

@@ -68,3 +68,22 @@ func TestRequest(t *testing.T) {
 		})
 	}
 }
+
+// Issue 7 item 7: request sends no bearer token to a non-loopback http://
+// URL; the error names the flag that allows it and holds no token.
+func TestRequestRefusesPlainHTTP(t *testing.T) {
+	c := fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2099-01-02T03:04:05Z", []string{"api"}, false)
+	path := saveEntries(t, map[string]*oauth2client.Credentials{"k": c})
+	code, out, errOut := runCLI(t, t.Context(), "request", "--store", "file:"+path, "http://api.example.invalid/v1/me?key=SECRET-Q")
+	if code != exitFailure || out != "" {
+		t.Fatalf("exit %d, stdout %q; want exit 1 and no output", code, out)
+	}
+	if !strings.Contains(errOut, "--insecure-allow-http") || !strings.Contains(errOut, "plain http") {
+		t.Errorf("stderr %q; want it to explain the refusal and name --insecure-allow-http", errOut)
+	}
+	for _, secret := range []string{"ACCESS-A", "REFRESH-A", "SECRET-Q"} {
+		if strings.Contains(errOut, secret) {
+			t.Errorf("stderr holds %q: %s", secret, errOut)
+		}
+	}
+}

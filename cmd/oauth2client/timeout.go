@@ -37,11 +37,10 @@ func (t *netTimeout) check() error {
 
 // httpClient returns the client for the library's requests (HTTPClient
 // fields) and the request command: every exchange, its response body
-// included, ends after --timeout. Nil (the library's default) for 0.
+// included, ends after --timeout. For 0 it is a client without an overall
+// limit (the library's default client would stop after
+// oauth2client.DefaultRequestTimeout).
 func (t *netTimeout) httpClient() *http.Client {
-	if t.d == 0 {
-		return nil
-	}
 	return &http.Client{Timeout: t.d}
 }
 
