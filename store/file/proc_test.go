@@ -97,16 +97,17 @@ func helper(role, path string) *exec.Cmd {
 
 // counterCredentials are credentials whose refresh token carries n, with a
 // long access token so that a write takes a moment.
-func counterCredentials(n int) *oauth2client.Credentials {
-	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+func counterCredentials(n int) *oauth2client.CredentialsState {
+	return &oauth2client.CredentialsState{
 		ClientID: "client", ClientSecret: "secret", TokenURI: "http://127.0.0.1:1/token",
 		Scopes: []string{"a", "b"},
-	}, &oauth2client.Token{AccessToken: strings.Repeat("x", 4096) + strconv.Itoa(n),
-		RefreshToken: "rt-" + strconv.Itoa(n), Expiry: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+		Token: &oauth2client.Token{AccessToken: strings.Repeat("x", 4096) + strconv.Itoa(n),
+			RefreshToken: "rt-" + strconv.Itoa(n), Expiry: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
 }
 
-func counter(c *oauth2client.Credentials) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(c.CurrentToken().RefreshToken, "rt-"))
+func counter(c *oauth2client.CredentialsState) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(c.Token.RefreshToken, "rt-"))
 	return n
 }
 
@@ -225,7 +226,7 @@ func TestSIGKILL(t *testing.T) {
 		if got != last[i] && got != last[i]+1 {
 			t.Fatalf("round %d (%v): file holds rt-%d, last committed rt-%d", round, formats[i], got, last[i])
 		}
-		if !strings.HasSuffix(c.CurrentToken().AccessToken, strconv.Itoa(got)) {
+		if !strings.HasSuffix(c.Token.AccessToken, strconv.Itoa(got)) {
 			t.Fatalf("round %d: access token does not match refresh token rt-%d", round, got)
 		}
 		last[i] = got

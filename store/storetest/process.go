@@ -98,13 +98,14 @@ func (ts *TokenServer) SetInvalidGrant(invalid bool) {
 	ts.invalid = invalid
 }
 
-// ExpiredCredentials returns credentials for the token endpoint at
+// ExpiredCredentials returns the stored state of credentials for the token endpoint at
 // tokenURI whose access token "old" expired an hour ago and whose refresh
 // token is "rt-0".
-func ExpiredCredentials(tokenURI string) *oauth2client.Credentials {
-	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+func ExpiredCredentials(tokenURI string) *oauth2client.CredentialsState {
+	return &oauth2client.CredentialsState{
 		ClientID: "client", ClientSecret: "secret", TokenURI: tokenURI,
-	}, &oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)})
+		Token: &oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)},
+	}
 }
 
 // CheckRefreshedOnce checks, after holders of the [ExpiredCredentials]
@@ -126,7 +127,7 @@ func CheckRefreshedOnce(t testing.TB, ts *TokenServer, s store.Store, key string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok := c.CurrentToken(); tok.AccessToken != "at-1" || tok.RefreshToken != "rt-1" {
+	if tok := c.Token; tok.AccessToken != "at-1" || tok.RefreshToken != "rt-1" {
 		t.Errorf("stored token %q / %q, want at-1 / rt-1", tok.AccessToken, tok.RefreshToken)
 	}
 }
