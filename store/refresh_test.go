@@ -108,16 +108,7 @@ func TestBoundRefreshHoldsNoStoreLock(t *testing.T) {
 	if err := s.Save(ctx, "k", storetest.ExpiredCredentials(ts.URL)); err != nil {
 		t.Fatal(err)
 	}
-	c, err := store.Bind(ctx, s, "k", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Token(ctx)
-		done <- err
-	}()
-	<-ts.Hung()
+	done := ts.HungRefresh(t, s, "k")
 	if err := s.Save(ctx, "other", storetest.Credentials("x", time.Time{})); err != nil {
 		t.Fatalf("Save during a hung refresh: %v", err)
 	}

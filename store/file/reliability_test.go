@@ -1,15 +1,12 @@
 package file
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -97,56 +94,21 @@ func countingTokenServer(t *testing.T, delay time.Duration) (*httptest.Server, *
 	return srv, &n
 }
 
-// pythonUpdater is a running "files.py updates" child.
-type pythonUpdater struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
-	stderr strings.Builder
-}
-
 // startPythonUpdates starts Python putting n credentials under key of the
-// multiprocess file at path, waiting at its barrier until go is called.
-func startPythonUpdates(t *testing.T, path, key string, n int, tokenURI string) *pythonUpdater {
+// multiprocess file at path; it waits at its barrier until Go is called.
+func startPythonUpdates(t *testing.T, path, key string, n int, tokenURI string) *storetest.Child {
 	t.Helper()
-	p := &pythonUpdater{cmd: python(t, "updates", path, key, strconv.Itoa(n), tokenURI)}
-	p.cmd.Stderr = &p.stderr
-	var err error
-	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	out, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.stdout = bufio.NewReader(out)
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			p.cmd.Wait()
-		}
-	})
-	if line, err := p.stdout.ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("files.py updates: %q, %v; stderr: %s", line, err, p.stderr.String())
-	}
-	return p
+	return storetest.StartChild(t, python(t, "updates", path, key, strconv.Itoa(n), tokenURI))
 }
 
-func (p *pythonUpdater) start() { io.WriteString(p.stdin, "go\n") }
-
-// result waits for the child and returns its puts and lost writes.
-func (p *pythonUpdater) result(t *testing.T) (puts, lost int) {
+// pythonResult waits for a Python updater and returns its puts and lost
+// writes.
+func pythonResult(t *testing.T, py *storetest.Child) (puts, lost int) {
 	t.Helper()
 	var r struct{ Puts, Lost int }
-	rest, _ := io.ReadAll(p.stdout)
-	if err := p.cmd.Wait(); err != nil {
-		t.Fatalf("files.py updates: %v; stderr: %s", err, p.stderr.String())
-	}
-	if err := json.Unmarshal(rest, &r); err != nil {
-		t.Fatalf("files.py updates printed %q: %v", rest, err)
+	out := py.Result(t)
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("files.py updates printed %q: %v", out, err)
 	}
 	return r.Puts, r.Lost
 }
@@ -176,28 +138,13 @@ func TestReliabilityHungEndpoint(t *testing.T) {
 	ts := storetest.NewHungTokenServer(t, "rt-a")
 	path := filepath.Join(t.TempDir(), "creds.json")
 	s := must(Open(path, &Options{NewFormat: FormatMultiprocess}))
-	for _, k := range []string{"a", "b", "c"} {
-		st := storetest.ExpiredCredentials(ts.URL)
-		st.Token.RefreshToken = "rt-" + k
-		if err := s.Save(ctx, k, st); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.SaveExpired(t, s, ts.URL, "a", "b", "c")
 	const pyPuts = 50
 	py := startPythonUpdates(t, path, "py", pyPuts, ts.URL)
 
-	a, err := store.Bind(ctx, s, "a", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aDone := make(chan error, 1)
-	go func() {
-		_, err := a.Token(ctx)
-		aDone <- err
-	}()
-	<-ts.Hung()
+	aDone := ts.HungRefresh(t, s, "a")
 	pyStart := time.Now()
-	py.start()
+	py.Go()
 
 	// Everything below must finish within the store's lock timeout,
 	// which a reader stuck behind A's refresh would have needed.
@@ -232,7 +179,7 @@ func TestReliabilityHungEndpoint(t *testing.T) {
 		t.Fatalf("another process's Token(c): %q", out)
 	}
 
-	puts, lost := py.result(t)
+	puts, lost := pythonResult(t, py)
 	pyTook := time.Since(pyStart)
 	select {
 	case err := <-aDone:
@@ -266,31 +213,27 @@ func TestReliabilityGoAndPython(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "creds.json")
 	s := must(Open(path, &Options{NewFormat: FormatMultiprocess}))
 	for i := range goProcs {
-		st := storetest.ExpiredCredentials(srv.URL)
-		st.Token.RefreshToken = fmt.Sprintf("rt-go-%d", i)
-		if err := s.Save(ctx, fmt.Sprintf("go-%d", i), st); err != nil {
-			t.Fatal(err)
-		}
+		storetest.SaveExpired(t, s, srv.URL, fmt.Sprintf("go-%d", i))
 	}
-	pys := make([]*pythonUpdater, pyProcs)
+	pys := make([]*storetest.Child, pyProcs)
 	for i := range pys {
 		pys[i] = startPythonUpdates(t, path, fmt.Sprintf("py-%d", i), each, srv.URL)
 	}
-	gos := make([]*child, goProcs)
+	gos := make([]*storetest.Child, goProcs)
 	for i := range gos {
-		gos[i] = startChild(t, "refresher", envPath+"="+path, envKey+"=go-"+strconv.Itoa(i), envUpdates+"="+strconv.Itoa(each))
+		gos[i] = storetest.StartChild(t, storetest.Command("refresher", envPath+"="+path, envKey+"=go-"+strconv.Itoa(i), envUpdates+"="+strconv.Itoa(each)))
 	}
 	// All are ready: let them go together.
 	start := time.Now()
 	for _, c := range gos {
-		c.start()
+		c.Go()
 	}
 	for _, p := range pys {
-		p.start()
+		p.Go()
 	}
 	goLost := make([]string, goProcs)
 	for i, c := range gos {
-		goLost[i] = c.result(t)
+		goLost[i] = c.Result(t)
 	}
 	lostGo := 0
 	for i, out := range goLost {
@@ -302,7 +245,7 @@ func TestReliabilityGoAndPython(t *testing.T) {
 	}
 	lostPy, putsPy := 0, 0
 	for i, p := range pys {
-		puts, lost := p.result(t)
+		puts, lost := pythonResult(t, p)
 		putsPy += puts
 		lostPy += lost
 		if lost == 0 {
@@ -320,57 +263,4 @@ func TestReliabilityGoAndPython(t *testing.T) {
 	if lostGo != 0 || lostPy != 0 {
 		t.Errorf("lost writes: Go %d, Python %d", lostGo, lostPy)
 	}
-}
-
-// child is a running child of this test binary waiting at storetest.Ready.
-type child struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
-	stderr strings.Builder
-}
-
-// startChild starts a child in role with env added and waits until it is
-// ready.
-func startChild(t *testing.T, role string, env ...string) *child {
-	t.Helper()
-	c := &child{cmd: storetest.Command(role, env...)}
-	c.cmd.Stderr = &c.stderr
-	var err error
-	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	out, err := c.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.stdout = bufio.NewReader(out)
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c.cmd.ProcessState == nil {
-			c.cmd.Process.Kill()
-			c.cmd.Wait()
-		}
-	})
-	if line, err := c.stdout.ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("child %s: %q, %v; stderr: %s", role, line, err, c.stderr.String())
-	}
-	return c
-}
-
-func (c *child) start() {
-	io.WriteString(c.stdin, "go\n")
-	c.stdin.Close()
-}
-
-// result waits for the child and returns what it printed, trimmed.
-func (c *child) result(t *testing.T) string {
-	t.Helper()
-	rest, _ := io.ReadAll(c.stdout)
-	if err := c.cmd.Wait(); err != nil {
-		t.Fatalf("child: %v, output %q; stderr: %s", err, rest, c.stderr.String())
-	}
-	return strings.TrimSpace(string(rest))
 }

@@ -49,23 +49,8 @@ func TestLeaseHungEndpointPinsNothing(t *testing.T) {
 			ts := storetest.NewHungTokenServer(t, "rt-a")
 			s := b.open(t, &sqlstore.Options{Table: uniqueTable()})
 			s.DB().SetMaxOpenConns(1)
-			for _, k := range []string{"a", "b"} {
-				st := storetest.ExpiredCredentials(ts.URL)
-				st.Token.RefreshToken = "rt-" + k
-				if err := s.Save(ctx, k, st); err != nil {
-					t.Fatal(err)
-				}
-			}
-			a, err := store.Bind(ctx, s, "a", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			aDone := make(chan error, 1)
-			go func() {
-				_, err := a.Token(ctx)
-				aDone <- err
-			}()
-			<-ts.Hung()
+			storetest.SaveExpired(t, s, ts.URL, "a", "b")
+			aDone := ts.HungRefresh(t, s, "a")
 			limit, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
 			if _, err := s.Load(limit, "a"); err != nil {

@@ -1,11 +1,14 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+
+	"github.com/oauth2client/oauth2client/store"
 )
 
 // HungTokenServer is a token endpoint on 127.0.0.1 that never answers a
@@ -59,3 +62,21 @@ func (s *HungTokenServer) Hung() <-chan struct{} { return s.hung }
 
 // Release lets the hung requests answer.
 func (s *HungTokenServer) Release() { s.relOnce.Do(func() { close(s.release) }) }
+
+// HungRefresh binds key of st (whose refresh token s hangs) and asks for a
+// token in a goroutine, returning once the request hangs at s; the channel
+// receives the outcome after [HungTokenServer.Release].
+func (s *HungTokenServer) HungRefresh(t testing.TB, st store.Store, key string) <-chan error {
+	t.Helper()
+	c, err := store.Bind(context.Background(), st, key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Token(context.Background())
+		done <- err
+	}()
+	<-s.Hung()
+	return done
+}
