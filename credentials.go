@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,10 +53,16 @@ type CredentialsConfig struct {
 	// Cache tunes when tokens are refreshed; its zero value is sensible.
 	Cache CacheOptions
 	// Store, when set, binds the credentials to an entry of a store (see
-	// package store) under StoreKey: every refresh runs inside Store.Update,
-	// adopting a fresher token another thread, process or machine stored
-	// instead of making a request; a new token (and a rotated refresh token)
-	// is stored before it is used; credentials found invalid are stored as
+	// package store) under StoreKey. A refresh takes the entry's refresh
+	// lock (Store.LockRefresh), which serializes the refreshes of one key
+	// across threads, processes and machines, then reads the entry in a
+	// short Update: when it holds a fresher token than ours, another holder
+	// refreshed first and we adopt its token without a request. Otherwise
+	// the request is made holding only the refresh lock, never the file or
+	// row lock, so a hung token endpoint delays no other key and no reader;
+	// a second short Update then stores the new token (and a rotated
+	// refresh token) before it is used, unless the entry changed meanwhile
+	// (see [CredentialsStore]). Credentials found invalid are stored as
 	// invalid; Revoke deletes the entry, and an entry deleted by anyone (a
 	// logout) is never written back: the credentials become invalid. When
 	// the store fails to write a new token, the refresh fails, and the token
@@ -69,10 +76,27 @@ type CredentialsConfig struct {
 
 // CredentialsStore is the part of a credential store that bound
 // [Credentials] use; every store in package store implements it.
+//
+// A bound refresh holds LockRefresh's lock across its token request and
+// Update's lock only for the short read before it and the short write
+// after it. Writers that do not take the refresh lock (Save, Python
+// programs sharing a file) may change the entry while the request is in
+// flight; the write after it then re-checks the entry: deleted or marked
+// invalid, it is left alone; holding another refresh token than the one
+// the request used (rotated by another program, or replaced by a new
+// login), it wins, and its token is adopted when still valid; otherwise
+// (only the access token changed) the new token is stored.
 type CredentialsStore interface {
+	// LockRefresh takes the exclusive refresh lock of key, which excludes
+	// the refreshes of key by every holder of the store (threads,
+	// processes and, for shared databases, machines) but no reader or
+	// writer of the entry, and returns the function that releases it.
+	// Waiting honours ctx.
+	LockRefresh(ctx context.Context, key string) (unlock func(), err error)
 	// Update runs fn on the entry under key inside an exclusive lock and
-	// stores what fn returns; (nil, nil) leaves the entry unchanged.
-	Update(ctx context.Context, key string, fn func(current *Credentials) (*Credentials, error)) error
+	// stores what fn returns; (nil, nil) leaves the entry unchanged. fn
+	// sees nil when the key holds nothing.
+	Update(ctx context.Context, key string, fn func(current *CredentialsState) (*CredentialsState, error)) error
 	// Delete removes the entry under key.
 	Delete(ctx context.Context, key string) error
 }
@@ -91,18 +115,22 @@ type CredentialsStore interface {
 // Credentials also revoke ([Credentials.Revoke]), ask which scopes they hold
 // ([Credentials.RetrieveScopes]), and read and write the JSON of Python
 // oauth2client ([ParseCredentialsJSON], [Credentials.MarshalJSON]).
+//
+// The current token is held once, by the cache ([CachedSource]); the
+// fields of Credentials describe the client and the state around it.
 type Credentials struct {
 	cfg   CredentialsConfig
-	cache *CachedSource
+	cache *CachedSource // holds the current token
 
-	mu        sync.Mutex // guards the fields below
-	tok       *Token
-	idClaims  map[string]any // decoded ID token claims; nil: derive from tok.IDToken
+	mu        sync.Mutex     // guards the fields below
+	idClaims  map[string]any // stored ID token claims; nil: decode the token's ID token
 	invalid   bool
+	revoked   bool // revoked: the current token is no longer shown
 	listeners []func(*Token)
-	granted   []string      // scopes from RetrieveScopes; nil if not asked
-	class     pyClass       // the Python class and module this was read as
-	unsaved   *unsavedToken // a bound refresh's token the store failed to write
+	granted   []string                   // scopes from RetrieveScopes; nil if not asked
+	class     pyClass                    // the Python class and module this was read as
+	ext       map[string]json.RawMessage // extension fields; see CredentialsState
+	unsaved   *unsavedToken              // a bound refresh's token the store failed to write
 }
 
 // NewCredentials returns credentials for cfg holding tok, which may be nil
@@ -116,7 +144,7 @@ func NewCredentials(cfg CredentialsConfig, tok *Token) *Credentials {
 // init sets up c, which is not yet shared, for cfg and tok.
 func (c *Credentials) init(cfg CredentialsConfig, tok *Token) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
-	c.cfg, c.tok = cfg, tok
+	c.cfg = cfg
 	opts := cfg.Cache
 	userHook := opts.OnToken
 	opts.OnToken = func(t *Token) {
@@ -129,17 +157,13 @@ func (c *Credentials) init(cfg CredentialsConfig, tok *Token) {
 }
 
 // WithConfig returns new credentials for cfg holding c's state: token, ID
-// token claims, granted scopes, invalid flag and Python class. Use it to give
-// credentials read from JSON or a store their run-time settings (HTTP
-// client, cache options). Listeners are not carried over. cfg is copied.
+// token claims, granted scopes, invalid flag, Python class and extension
+// fields. Listeners are not carried over. cfg is copied. To give stored
+// state its run-time settings, use [CredentialsState.Credentials].
 func (c *Credentials) WithConfig(cfg CredentialsConfig) *Credentials {
-	c.mu.Lock()
-	tok, claims, invalid := c.tok, c.idClaims, c.invalid
-	granted, class := slices.Clone(c.granted), c.class
-	c.mu.Unlock()
-	n := NewCredentials(cfg, tok)
-	n.idClaims, n.invalid, n.granted, n.class = claims, invalid, granted, class
-	return n
+	s := c.State()
+	s.setConfig(cfg)
+	return s.Credentials(cfg)
 }
 
 // Config returns a copy of the credentials' configuration.
@@ -179,10 +203,19 @@ func (c *Credentials) Refresh(ctx context.Context) (*Token, error) {
 }
 
 // CurrentToken returns the token held now, without refreshing; nil if none.
+// After [Credentials.Revoke] it holds no access or refresh token.
 func (c *Credentials) CurrentToken() *Token {
+	var tok *Token
+	if e := c.cache.cur.Load(); e != nil {
+		tok = e.tok
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.tok
+	revoked := c.revoked
+	c.mu.Unlock()
+	if revoked && tok != nil {
+		return &Token{IDToken: tok.IDToken, Scopes: tok.Scopes}
+	}
+	return tok
 }
 
 // Invalid reports whether the credentials were marked invalid: the token
@@ -196,7 +229,8 @@ func (c *Credentials) Invalid() bool {
 // OnToken registers f to be called with every new token the credentials
 // obtain, after it is stored (x/oauth2 issue 84). f must not block for long,
 // and must not ask c for a token: it runs inside the refresh that such a
-// call could wait for. Use the token it is given, or [Credentials.CurrentToken].
+// call could wait for. Use the token it is given: f runs before the token
+// is served, so [Credentials.CurrentToken] may still return the old one.
 func (c *Credentials) OnToken(f func(*Token)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -207,15 +241,7 @@ func (c *Credentials) OnToken(f func(*Token)) {
 // [Credentials.RetrieveScopes] if it was called, else those the token
 // endpoint named, else the scopes requested.
 func (c *Credentials) Scopes() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.granted != nil {
-		return slices.Clone(c.granted)
-	}
-	if c.tok != nil && c.tok.Scopes != nil {
-		return slices.Clone(c.tok.Scopes)
-	}
-	return slices.Clone(c.cfg.Scopes)
+	return slices.Clone(c.State().EffectiveScopes())
 }
 
 // HasScopes reports whether every one of scopes is among [Credentials.Scopes].
@@ -235,7 +261,8 @@ func (c *Credentials) Client(base *http.Client) *http.Client {
 	return NewClient(c, base)
 }
 
-// setToken records a new token and tells the listeners.
+// setToken is told of a new token, before the cache holds it, and tells
+// the listeners.
 func (c *Credentials) setToken(t *Token) {
 	c.mu.Lock()
 	if c.invalid {
@@ -244,7 +271,6 @@ func (c *Credentials) setToken(t *Token) {
 		c.mu.Unlock()
 		return
 	}
-	c.tok = t
 	// As oauth2client did: the claims follow the new token's ID token (none
 	// if the response had none).
 	c.idClaims = nil
@@ -264,10 +290,7 @@ func (c *Credentials) refresh(ctx context.Context) (*Token, error) {
 	if c.cfg.Store != nil {
 		return c.refreshStored(ctx)
 	}
-	c.mu.Lock()
-	old := c.tok
-	c.mu.Unlock()
-	return c.refreshWith(ctx, old)
+	return c.refreshWith(ctx, c.CurrentToken())
 }
 
 // refreshWith asks the token endpoint for a new access token using old's
@@ -317,6 +340,14 @@ func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (
 		tok.RefreshToken = refreshToken
 	}
 	return tok, nil
+}
+
+// markRevoked marks the credentials invalid and hides their token: they
+// were revoked.
+func (c *Credentials) markRevoked() {
+	c.mu.Lock()
+	c.invalid, c.revoked = true, true
+	c.mu.Unlock()
 }
 
 // isInvalidGrant reports whether err is the token endpoint's invalid_grant.

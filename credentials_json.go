@@ -72,6 +72,8 @@ type credentialsJSON struct {
 	// Ours; Python ignores them (and drops them when it rewrites a file).
 	IntrospectionURI string `json:"introspection_uri,omitempty"`
 	AuthStyle        string `json:"auth_style,omitempty"`
+	// Extensions are the named extension fields of [CredentialsState].
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
 }
 
 // MarshalJSON writes c in the format of Python oauth2client's
@@ -81,18 +83,22 @@ type credentialsJSON struct {
 // the full token response, and _class / _module as they were read
 // (OAuth2Credentials by default). The introspection URI and auth style, when
 // set, are written as extra fields "introspection_uri" and "auth_style",
+// and extension fields (see [CredentialsState]) under "extensions", all of
 // which Python ignores. The HTTP client and cache options are not written.
+// It writes c.State().
 func (c *Credentials) MarshalJSON() ([]byte, error) {
-	c.mu.Lock()
-	tok, claims, invalid, class := c.tok, c.idClaims, c.invalid, c.class.orDefault()
-	c.mu.Unlock()
+	return c.State().MarshalJSON()
+}
+
+// toJSON returns the JSON object of s.
+func (s *CredentialsState) toJSON() credentialsJSON {
+	tok, claims, class := s.Token, s.IDTokenClaims, s.pyClass().orDefault()
 	if tok == nil {
 		tok = &Token{}
 	}
 	if claims == nil && tok.IDToken != "" {
 		claims = decodeIDTokenClaims(tok.IDToken)
 	}
-	cfg := c.cfg
 	// Python sends client_id and client_secret in a form, where None would
 	// become "None": write "" for them, null for the other absent strings.
 	// AccessTokenCredentials have no client, and Python writes null.
@@ -103,21 +109,22 @@ func (c *Credentials) MarshalJSON() ([]byte, error) {
 	}
 	v := credentialsJSON{
 		AccessToken:      nullable(tok.AccessToken),
-		ClientID:         clientStr(cfg.ClientID),
-		ClientSecret:     clientStr(cfg.ClientSecret),
+		ClientID:         clientStr(s.ClientID),
+		ClientSecret:     clientStr(s.ClientSecret),
 		RefreshToken:     nullable(tok.RefreshToken),
-		TokenURI:         nullable(cfg.TokenURI),
-		UserAgent:        nullable(cfg.UserAgent),
-		RevokeURI:        nullable(cfg.RevokeURI),
+		TokenURI:         nullable(s.TokenURI),
+		UserAgent:        nullable(s.UserAgent),
+		RevokeURI:        nullable(s.RevokeURI),
 		IDToken:          claims,
 		IDTokenJWT:       nullable(tok.IDToken),
 		TokenResponse:    tok.Raw,
-		Scopes:           c.Scopes(),
-		TokenInfoURI:     nullable(cfg.TokenInfoURI),
-		Invalid:          invalid,
+		Scopes:           s.EffectiveScopes(),
+		TokenInfoURI:     nullable(s.TokenInfoURI),
+		Invalid:          s.Invalid,
 		Class:            class.name,
 		Module:           class.module,
-		IntrospectionURI: cfg.IntrospectionURI,
+		IntrospectionURI: s.IntrospectionURI,
+		Extensions:       s.Extensions,
 	}
 	if !tok.Expiry.IsZero() {
 		v.TokenExpiry = str(tok.Expiry.UTC().Format(pythonExpiryLayout))
@@ -125,10 +132,23 @@ func (c *Credentials) MarshalJSON() ([]byte, error) {
 	if v.Scopes == nil {
 		v.Scopes = []string{} // Python writes a list, never null
 	}
-	if cfg.AuthStyle != AuthStyleAuto {
-		v.AuthStyle = cfg.AuthStyle.String()
+	if s.AuthStyle != AuthStyleAuto {
+		v.AuthStyle = s.AuthStyle.String()
 	}
-	return json.Marshal(v)
+	return v
+}
+
+// EffectiveScopes returns the scopes granted, as [Credentials.Scopes]
+// does: GrantedScopes if set, else those the token endpoint named
+// (Token.Scopes), else the scopes requested. The slice is s's own.
+func (s *CredentialsState) EffectiveScopes() []string {
+	if s.GrantedScopes != nil {
+		return s.GrantedScopes
+	}
+	if s.Token != nil && s.Token.Scopes != nil {
+		return s.Token.Scopes
+	}
+	return s.Scopes
 }
 
 // nullable returns nil for "", else a pointer to s.
@@ -141,21 +161,21 @@ func nullable(s string) *string {
 
 // UnmarshalJSON reads credentials JSON as [ParseCredentialsJSON] does,
 // replacing c's token, state and configuration but keeping c's HTTP client,
-// cache options and listeners. It must not run concurrently with other
-// methods of c; its usual use is on a new, zero Credentials.
+// cache options, store binding and listeners. It must not run concurrently
+// with other methods of c; its usual use is on a new, zero Credentials.
 func (c *Credentials) UnmarshalJSON(data []byte) error {
-	p, err := ParseCredentialsJSON(data)
+	p, err := parseCredentialsState(data)
 	if err != nil {
 		return err
 	}
-	cfg := p.cfg
-	cfg.HTTPClient, cfg.Cache = c.cfg.HTTPClient, c.cfg.Cache
+	n := p.Credentials(c.cfg)
 	c.mu.Lock()
 	listeners := c.listeners
 	c.mu.Unlock()
-	c.init(cfg, p.tok)
+	c.init(n.cfg, p.Token)
 	c.mu.Lock()
-	c.idClaims, c.invalid, c.granted, c.class = p.idClaims, p.invalid, p.granted, p.class
+	c.idClaims, c.invalid, c.granted, c.class, c.ext = n.idClaims, n.invalid, n.granted, n.class, n.ext
+	c.revoked, c.unsaved = false, nil
 	c.listeners = listeners
 	c.mu.Unlock()
 	return nil
@@ -175,6 +195,15 @@ func (c *Credentials) UnmarshalJSON(data []byte) error {
 // is an error naming it. data is at most [MaxCredentialsJSON] bytes. Errors
 // never quote token or secret values.
 func ParseCredentialsJSON(data []byte) (*Credentials, error) {
+	s, err := parseCredentialsState(data)
+	if err != nil {
+		return nil, err
+	}
+	return s.Credentials(CredentialsConfig{}), nil
+}
+
+// parseCredentialsState reads credentials JSON (see [ParseCredentialsJSON]).
+func parseCredentialsState(data []byte) (*CredentialsState, error) {
 	if len(data) > MaxCredentialsJSON {
 		return nil, fmt.Errorf("oauth2client: credentials JSON exceeds %d bytes", MaxCredentialsJSON)
 	}
@@ -226,6 +255,7 @@ func ParseCredentialsJSON(data []byte) (*Credentials, error) {
 	cfg.Scopes = r.scopes("scopes")
 	cfg.TokenInfoURI = r.str("token_info_uri")
 	invalid := r.boolean("invalid")
+	ext := r.rawObject("extensions")
 	cfg.IntrospectionURI = r.str("introspection_uri")
 	if s := r.str("auth_style"); s != "" && r.err == nil {
 		style, err := ParseAuthStyle(s)
@@ -240,10 +270,11 @@ func ParseCredentialsJSON(data []byte) (*Credentials, error) {
 	if tt, ok := tok.Raw["token_type"].(string); ok {
 		tok.TokenType = tt
 	}
-
-	c := NewCredentials(cfg, tok)
-	c.idClaims, c.invalid, c.class = claims, invalid, class.orDefault()
-	return c, nil
+	class = class.orDefault()
+	s := &CredentialsState{Token: tok, Invalid: invalid, IDTokenClaims: claims,
+		PythonClass: class.name, PythonModule: class.module, Extensions: ext}
+	s.setConfig(cfg)
+	return s, nil
 }
 
 // parsePythonExpiry parses an oauth2client expiry; an unparseable one is no
@@ -316,6 +347,30 @@ func (r *credReader) object(name string) map[string]any {
 	if err := d.Decode(&m); err != nil {
 		r.fail(name, "an object", v)
 		return nil
+	}
+	return m
+}
+
+// rawObject reads an object field as its members' JSON, compacted;
+// absent, null or empty is nil.
+func (r *credReader) rawObject(name string) map[string]json.RawMessage {
+	v := r.raw(name)
+	if v == nil {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(v, &m); err != nil || m == nil {
+		r.fail(name, "an object", v)
+		return nil
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	for k, raw := range m {
+		var b bytes.Buffer
+		if json.Compact(&b, raw) == nil {
+			m[k] = b.Bytes()
+		}
 	}
 	return m
 }

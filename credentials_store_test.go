@@ -11,13 +11,17 @@ import (
 // hookStore is a CredentialsStore holding one entry, which calls before
 // ahead of each Update's fn and records what fn returns.
 type hookStore struct {
-	cur     *Credentials
+	cur     *CredentialsState
 	before  func()
 	writes  int
 	deletes int
 }
 
-func (s *hookStore) Update(ctx context.Context, key string, fn func(*Credentials) (*Credentials, error)) error {
+func (s *hookStore) LockRefresh(ctx context.Context, key string) (func(), error) {
+	return func() {}, nil
+}
+
+func (s *hookStore) Update(ctx context.Context, key string, fn func(*CredentialsState) (*CredentialsState, error)) error {
 	if s.before != nil {
 		s.before()
 	}
@@ -60,7 +64,7 @@ func TestRefreshStoredWritesOnlyInvalidGrant(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := &hookStore{cur: NewCredentials(CredentialsConfig{ClientID: "cid"}, &Token{RefreshToken: "r"})}
+			st := &hookStore{cur: &CredentialsState{ClientID: "cid", Token: &Token{RefreshToken: "r"}}}
 			c := NewCredentials(CredentialsConfig{
 				ClientID: "cid", TokenURI: srv.URL, HTTPClient: srv.Client(),
 				Store: st, StoreKey: "k",
@@ -75,7 +79,7 @@ func TestRefreshStoredWritesOnlyInvalidGrant(t *testing.T) {
 			if st.writes != tc.wantWrites {
 				t.Errorf("store writes = %d, want %d", st.writes, tc.wantWrites)
 			}
-			if st.writes > 0 && !st.cur.Invalid() {
+			if st.writes > 0 && !st.cur.Invalid {
 				t.Error("stored credentials are not marked invalid")
 			}
 		})

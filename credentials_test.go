@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -175,7 +176,7 @@ func TestCredentialsWithConfig(t *testing.T) {
 	cfg.HTTPClient = hc
 	n := c.WithConfig(cfg)
 	if n.Config().HTTPClient != hc || !n.Invalid() || n.IDTokenClaims()["sub"] != "x" ||
-		n.CurrentToken() != c.CurrentToken() || n.class.name != "GoogleCredentials" || !slices.Equal(n.Scopes(), []string{"s"}) {
+		!reflect.DeepEqual(n.CurrentToken(), c.CurrentToken()) || n.class.name != "GoogleCredentials" || !slices.Equal(n.Scopes(), []string{"s"}) {
 		t.Errorf("WithConfig lost state")
 	}
 }

@@ -14,15 +14,17 @@ import (
 // credentials read from Python's JSON, which keeps only the decoded claims,
 // they are the stored claims. The returned map is a copy.
 func (c *Credentials) IDTokenClaims() map[string]any {
+	tok := c.CurrentToken()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.idClaims == nil && c.tok != nil && c.tok.IDToken != "" {
-		c.idClaims = decodeIDTokenClaims(c.tok.IDToken)
+	claims := c.idClaims
+	c.mu.Unlock()
+	if claims == nil && tok != nil && tok.IDToken != "" {
+		return decodeIDTokenClaims(tok.IDToken) // a new map each time
 	}
-	if c.idClaims == nil {
+	if claims == nil {
 		return nil
 	}
-	return copyJSONValue(c.idClaims).(map[string]any)
+	return copyJSONValue(claims).(map[string]any)
 }
 
 // decodeIDTokenClaims decodes the payload of a JWS compact serialization

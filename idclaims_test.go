@@ -62,11 +62,11 @@ func TestIDTokenClaimsFollowNewToken(t *testing.T) {
 	if c.IDTokenClaims()["sub"] != "old" {
 		t.Fatalf("stored claims not kept: %v", c.IDTokenClaims())
 	}
-	c.setToken(&Token{AccessToken: "new", IDToken: fakeJWT(t, map[string]any{"sub": "new"})})
+	c.receive(&Token{AccessToken: "new", IDToken: fakeJWT(t, map[string]any{"sub": "new"})})
 	if c.IDTokenClaims()["sub"] != "new" {
 		t.Errorf("claims after refresh = %v", c.IDTokenClaims())
 	}
-	c.setToken(&Token{AccessToken: "newer"})
+	c.receive(&Token{AccessToken: "newer"})
 	if c.IDTokenClaims() != nil {
 		t.Errorf("claims after a refresh without ID token = %v, want nil (as oauth2client)", c.IDTokenClaims())
 	}

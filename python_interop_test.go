@@ -70,8 +70,7 @@ func TestPythonReadsGoCredentials(t *testing.T) {
 	invalid := full()
 	invalid.invalid = true
 	revoked := full()
-	revoked.invalid = true
-	revoked.tok = &Token{IDToken: idt} // as Revoke leaves it
+	revoked.markRevoked() // as Revoke leaves it
 	noExpiry := NewCredentials(CredentialsConfig{ClientID: "cid", ClientSecret: "", TokenURI: "http://127.0.0.1/t"},
 		&Token{AccessToken: "at-2", RefreshToken: "rt-2"})
 

@@ -26,9 +26,7 @@ func (c *Credentials) Revoke(ctx context.Context) error {
 	if c.cfg.RevokeURI == "" {
 		return fmt.Errorf("%w: credentials have no revocation URI", ErrNoEndpoint)
 	}
-	c.mu.Lock()
-	tok := c.tok
-	c.mu.Unlock()
+	tok := c.CurrentToken()
 	form := url.Values{}
 	switch {
 	case tok != nil && tok.RefreshToken != "":
@@ -50,12 +48,7 @@ func (c *Credentials) Revoke(ctx context.Context) error {
 	if resp.StatusCode != http.StatusOK {
 		return newError("revocation", resp, nil)
 	}
-	c.mu.Lock()
-	c.invalid = true
-	if c.tok != nil {
-		c.tok = &Token{IDToken: c.tok.IDToken, Scopes: c.tok.Scopes}
-	}
-	c.mu.Unlock()
+	c.markRevoked()
 	if c.cfg.Store != nil {
 		if err := c.cfg.Store.Delete(ctx, c.cfg.StoreKey); err != nil {
 			return fmt.Errorf("oauth2client: revoked, but deleting the stored entry failed: %w", err)

@@ -149,11 +149,11 @@ func TestRetrievedScopesYieldToNewTokenScopes(t *testing.T) {
 	if _, err := c.RetrieveScopes(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	c.setToken(&Token{AccessToken: "at2"}) // the response did not say: keep what we learned
+	c.receive(&Token{AccessToken: "at2"}) // the response did not say: keep what we learned
 	if !c.HasScopes("a", "b") {
 		t.Errorf("Scopes() = %v", c.Scopes())
 	}
-	c.setToken(&Token{AccessToken: "at3", Scopes: []string{"c"}})
+	c.receive(&Token{AccessToken: "at3", Scopes: []string{"c"}})
 	if !slices.Equal(c.Scopes(), []string{"c"}) {
 		t.Errorf("Scopes() = %v, want the new token's", c.Scopes())
 	}

@@ -37,7 +37,7 @@ func TestBoundRotationPersistsBeforeUse(t *testing.T) {
 	var storedRT string
 	c.OnToken(func(*oauth2client.Token) {
 		if got, err := s.Load(ctx, "k"); err == nil {
-			storedRT = got.CurrentToken().RefreshToken
+			storedRT = got.Token.RefreshToken
 		}
 	})
 	if _, err := c.Token(ctx); err != nil {
@@ -83,8 +83,8 @@ func TestBoundInvalidStored(t *testing.T) {
 		t.Fatalf("a: %v, want invalid_grant", err)
 	}
 	stored, err := s.Load(ctx, "k")
-	if err != nil || !stored.Invalid() {
-		t.Fatalf("stored invalid = %v (%v), want true", stored != nil && stored.Invalid(), err)
+	if err != nil || !stored.Invalid {
+		t.Fatalf("stored invalid = %v (%v), want true", stored != nil && stored.Invalid, err)
 	}
 	if _, err := b.Token(ctx); !errors.Is(err, oauth2client.ErrInvalidCredentials) {
 		t.Fatalf("b: %v, want ErrInvalidCredentials", err)
@@ -102,7 +102,7 @@ func TestBoundRevokeDeletes(t *testing.T) {
 	ctx := context.Background()
 	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "c", RevokeURI: rs.URL},
 		&oauth2client.Token{AccessToken: "at", RefreshToken: "rt"})
-	if err := s.Save(ctx, "k", c); err != nil {
+	if err := s.Save(ctx, "k", c.State()); err != nil {
 		t.Fatal(err)
 	}
 	c = store.BindCredentials(s, "k", c, nil)
@@ -123,7 +123,7 @@ type failWrite struct {
 }
 
 func (f *failWrite) Update(ctx context.Context, key string, fn store.UpdateFunc) error {
-	return f.Store.Update(ctx, key, func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+	return f.Store.Update(ctx, key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 		next, err := fn(cur)
 		if err == nil && next != nil && f.fail {
 			f.fail = false
@@ -148,8 +148,8 @@ func TestBoundUnstoredRotationKept(t *testing.T) {
 	if _, err := c.Token(ctx); err == nil {
 		t.Fatal("Token succeeded although the store failed to write the refreshed token")
 	}
-	if got, _ := mem.Load(ctx, "k"); got.CurrentToken().RefreshToken != "rt-0" {
-		t.Fatalf("store holds %q after the failed write, want rt-0", got.CurrentToken().RefreshToken)
+	if got, _ := mem.Load(ctx, "k"); got.Token.RefreshToken != "rt-0" {
+		t.Fatalf("store holds %q after the failed write, want rt-0", got.Token.RefreshToken)
 	}
 	// Refresh, not Token: Token would wait out the backoff after the failure.
 	tok, err := c.Refresh(ctx)
@@ -159,8 +159,8 @@ func TestBoundUnstoredRotationKept(t *testing.T) {
 	if n := ts.Refreshes(); n != 1 {
 		t.Errorf("%d refresh requests, want 1", n)
 	}
-	if got, _ := mem.Load(ctx, "k"); got.CurrentToken().RefreshToken != "rt-1" {
-		t.Errorf("store holds refresh token %q, want the rotated rt-1", got.CurrentToken().RefreshToken)
+	if got, _ := mem.Load(ctx, "k"); got.Token.RefreshToken != "rt-1" {
+		t.Errorf("store holds refresh token %q, want the rotated rt-1", got.Token.RefreshToken)
 	}
 }
 

@@ -1,14 +1,30 @@
 // Package store keeps [oauth2client.Credentials] between runs and shares
-// them between threads, processes and machines.
+// them between threads, processes and machines. A store keeps plain
+// [oauth2client.CredentialsState]; [Bind] makes live credentials of it.
 //
 // # One rule
 //
 // Every [Store] offers an atomic read-modify-write, [Store.Update], under an
-// exclusive lock. Credentials bound to a store (see
-// [oauth2client.CredentialsConfig].Store) refresh inside Update: they first
-// look at what is stored, and when another thread, process or replica already
-// stored a fresher token they adopt it and make no request. So N processes
-// sharing one store with an expired token make one refresh, not N.
+// exclusive lock, and a per-key refresh lock, [Store.LockRefresh].
+// Credentials bound to a store (see [oauth2client.CredentialsConfig].Store)
+// refresh with the store's locks off the network:
+//
+//  1. they take the key's refresh lock, which serializes the refreshes of
+//     one key across threads, processes and replicas, and hold it to the
+//     end;
+//  2. they read the entry (a short Update that writes nothing): when
+//     another holder already stored a fresher token they adopt it and make
+//     no request, so N processes sharing one store with an expired token
+//     make one refresh, not N;
+//  3. they make the token request holding no file or row lock, so a hung
+//     token endpoint for one key delays no other key, no reader, and no
+//     Python program sharing the file (whose lock gives up after 1 s);
+//  4. they store the new token in a second short Update, which re-checks
+//     that the entry was not deleted, marked invalid or replaced meanwhile.
+//
+// Save and Delete do not take the refresh lock; see
+// [oauth2client.CredentialsStore] for how a refresh treats an entry they
+// changed during its request.
 //
 // # Implementations
 //

@@ -11,8 +11,8 @@ import (
 	"github.com/oauth2client/oauth2client/store"
 )
 
-// Bind ties credentials to a store entry: their refreshes run inside
-// Update, so every holder of the store (threads, processes, replicas)
+// Bind ties credentials to a store entry: their refreshes go through the
+// store, so every holder of the store (threads, processes, replicas)
 // shares one refresh and sees the rotated refresh token.
 func ExampleBind() {
 	srv := oauth2test.NewServer(&oauth2test.Options{RotateRefreshTokens: true})
@@ -28,7 +28,7 @@ func ExampleBind() {
 	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
 		ClientID: "app", ClientSecret: "app-secret", TokenURI: srv.URL + oauth2test.PathToken,
 	}, &oauth2client.Token{AccessToken: access, RefreshToken: refresh, Expiry: time.Now().Add(-time.Minute)})
-	if err := s.Save(ctx, "alice", creds); err != nil {
+	if err := s.Save(ctx, "alice", creds.State()); err != nil {
 		log.Fatal(err)
 	}
 
@@ -46,7 +46,7 @@ func ExampleBind() {
 	stored, _ := s.Load(ctx, "alice")
 	fmt.Println("same token:", ta.AccessToken == tb.AccessToken)
 	fmt.Println("refresh requests:", srv.TokenRequests("refresh_token"))
-	fmt.Println("rotated refresh token stored:", stored.CurrentToken().RefreshToken != refresh)
+	fmt.Println("rotated refresh token stored:", stored.Token.RefreshToken != refresh)
 	// Output:
 	// same token: true
 	// refresh requests: 1

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -15,6 +16,9 @@ import (
 type Memory struct {
 	mu      sync.Mutex // guards entries; held across an Update's fn
 	entries map[string][]byte
+
+	refreshMu sync.Mutex               // guards refresh
+	refresh   map[string]chan struct{} // the refresh locks held, by key
 }
 
 var _ Store = (*Memory)(nil)
@@ -23,23 +27,27 @@ var _ Store = (*Memory)(nil)
 func NewMemory() *Memory { return &Memory{} }
 
 // Load implements [Store].
-func (m *Memory) Load(_ context.Context, key string) (*oauth2client.Credentials, error) {
+func (m *Memory) Load(_ context.Context, key string) (*oauth2client.CredentialsState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.loadLocked(key)
 }
 
-func (m *Memory) loadLocked(key string) (*oauth2client.Credentials, error) {
+func (m *Memory) loadLocked(key string) (*oauth2client.CredentialsState, error) {
 	b, ok := m.entries[key]
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return oauth2client.ParseCredentialsJSON(b)
+	var st oauth2client.CredentialsState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
 }
 
 // Save implements [Store].
-func (m *Memory) Save(_ context.Context, key string, c *oauth2client.Credentials) error {
-	b, err := json.Marshal(c)
+func (m *Memory) Save(_ context.Context, key string, st *oauth2client.CredentialsState) error {
+	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
@@ -96,6 +104,34 @@ func (m *Memory) Update(ctx context.Context, key string, fn UpdateFunc) error {
 	}
 	m.entries[key] = b
 	return nil
+}
+
+// LockRefresh implements [Store] with a lock per key in this process.
+func (m *Memory) LockRefresh(ctx context.Context, key string) (func(), error) {
+	for {
+		m.refreshMu.Lock()
+		held, busy := m.refresh[key]
+		if !busy {
+			if m.refresh == nil {
+				m.refresh = make(map[string]chan struct{})
+			}
+			done := make(chan struct{})
+			m.refresh[key] = done
+			m.refreshMu.Unlock()
+			return sync.OnceFunc(func() {
+				m.refreshMu.Lock()
+				delete(m.refresh, key)
+				m.refreshMu.Unlock()
+				close(done)
+			}), nil
+		}
+		m.refreshMu.Unlock()
+		select {
+		case <-held:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: waiting for the refresh lock of %q: %w", key, context.Cause(ctx))
+		}
+	}
 }
 
 // Close implements [Store]; it does nothing.

@@ -118,7 +118,7 @@ func RunFlow(ctx context.Context, flow *oauth2client.Flow, s store.Store, key st
 	if s == nil {
 		return creds, nil
 	}
-	if err := s.Save(ctx, key, creds); err != nil {
+	if err := s.Save(ctx, key, creds.State()); err != nil {
 		return nil, fmt.Errorf("tools: save credentials under %q: %w", key, err)
 	}
 	r.log.Info("credentials saved", "key", key)

@@ -223,7 +223,7 @@ func TestRunFlowLoopback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if stored.CurrentToken().AccessToken != creds.CurrentToken().AccessToken {
+			if stored.Token.AccessToken != creds.CurrentToken().AccessToken {
 				t.Error("stored credentials differ from those returned")
 			}
 			if cfg := creds.Config(); cfg.Store != mem || cfg.StoreKey != "me" {

@@ -76,10 +76,11 @@ func (tc *testClient) authorize(t *testing.T, scopes ...string) *oauth2client.Cr
 
 // expired returns creds holding their token with the expiry moved to the
 // past, as stored credentials look once their access token has expired.
-func expired(c *oauth2client.Credentials) *oauth2client.Credentials {
-	tok := c.CurrentToken().Clone()
-	tok.Expiry = time.Now().Add(-time.Hour).Round(time.Second)
-	return oauth2client.NewCredentials(c.Config(), tok)
+func expired(c *oauth2client.CredentialsState) *oauth2client.CredentialsState {
+	c = c.Clone()
+	c.Token.Expiry = time.Now().Add(-time.Hour).Round(time.Second)
+	c.IDTokenClaims, c.GrantedScopes = nil, nil
+	return c
 }
 
 // pythonFileStorage writes creds to path as Python oauth2client's
@@ -125,9 +126,9 @@ func runOK(t *testing.T, args ...string) string {
 }
 
 // secretsOf returns the values that must never be printed.
-func secretsOf(c *oauth2client.Credentials) []string {
-	s := []string{c.Config().ClientSecret}
-	if tok := c.CurrentToken(); tok != nil && tok.RefreshToken != "" {
+func secretsOf(c *oauth2client.CredentialsState) []string {
+	s := []string{c.ClientSecret}
+	if tok := c.Token; tok != nil && tok.RefreshToken != "" {
 		s = append(s, tok.RefreshToken)
 	}
 	return s
@@ -140,7 +141,7 @@ func TestTokenPythonFileStorage(t *testing.T) {
 	tc := newTestServer(t, nil)
 	creds := tc.authorize(t, "openid", "email")
 	path := filepath.Join(t.TempDir(), "python-creds.json")
-	pythonFileStorage(t, path, expired(creds))
+	pythonFileStorage(t, path, expired(creds.State()).Credentials(oauth2client.CredentialsConfig{}))
 
 	before := tc.srv.TokenRequests("refresh_token")
 	out := runOK(t, "token", "--store", "file:"+path)
@@ -185,7 +186,7 @@ func saveEntries(t *testing.T, entries map[string]*oauth2client.Credentials) str
 		t.Fatal(err)
 	}
 	for k, c := range entries {
-		if err := s.Save(t.Context(), k, c); err != nil {
+		if err := s.Save(t.Context(), k, c.State()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -86,7 +86,7 @@ func storedRefreshToken(t *testing.T, path, key string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.CurrentToken().RefreshToken
+	return c.Token.RefreshToken
 }
 
 func TestDeviceLogin(t *testing.T) {

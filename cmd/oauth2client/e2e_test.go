@@ -20,7 +20,7 @@ func expireStored(t *testing.T, path, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Update(t.Context(), key, func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+	err = s.Update(t.Context(), key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 		return expired(cur), nil
 	})
 	if err != nil {

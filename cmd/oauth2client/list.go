@@ -83,16 +83,16 @@ func runList(ctx context.Context, e *env, c *command, args []string) int {
 type listRow struct{ key, client, scopes, expiry, status string }
 
 // newListRow describes the entry key holding creds (or failing with err).
-func newListRow(key string, creds *oauth2client.Credentials, err error, now time.Time) listRow {
+func newListRow(key string, creds *oauth2client.CredentialsState, err error, now time.Time) listRow {
 	r := listRow{key: key, client: "-", scopes: "-", expiry: "-"}
 	if err != nil {
 		// Store errors name files and fields, never values.
 		r.status = "unreadable: " + err.Error()
 		return r
 	}
-	tok := creds.CurrentToken()
-	r.client = orDash(creds.Config().ClientID)
-	r.scopes = orDash(strings.Join(creds.Scopes(), " "))
+	tok := creds.Token
+	r.client = orDash(creds.ClientID)
+	r.scopes = orDash(strings.Join(creds.EffectiveScopes(), " "))
 	switch {
 	case tok == nil || tok.AccessToken == "":
 	case tok.Expiry.IsZero():
@@ -101,7 +101,7 @@ func newListRow(key string, creds *oauth2client.Credentials, err error, now time
 		r.expiry = tok.Expiry.UTC().Format(time.RFC3339)
 	}
 	switch {
-	case creds.Invalid():
+	case creds.Invalid:
 		r.status = "invalid"
 	case tok != nil && tok.Valid(now):
 		r.status = "valid"

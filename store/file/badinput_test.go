@@ -74,7 +74,7 @@ func TestBadFiles(t *testing.T) {
 				check("Save", s.Save(ctx, "k", counterCredentials(1)))
 				check("Delete", s.Delete(ctx, "k"))
 				called := false
-				check("Update", s.Update(ctx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+				check("Update", s.Update(ctx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 					called = true
 					return counterCredentials(1), nil
 				}))

@@ -61,7 +61,7 @@ func BenchmarkUpdate(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			err := s.Update(ctx, key, func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+			err := s.Update(ctx, key, func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 				return benchCredentials(i), nil
 			})
 			if err != nil {
@@ -73,13 +73,14 @@ func BenchmarkUpdate(b *testing.B) {
 
 // benchCredentials are credentials of a typical size (about 900 bytes of
 // JSON): a 160-byte access token, refresh token, scopes, endpoints.
-func benchCredentials(i int) *oauth2client.Credentials {
-	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+func benchCredentials(i int) *oauth2client.CredentialsState {
+	return &oauth2client.CredentialsState{
 		ClientID: "1234567890-abcdefghijklmnop.apps.example.com", ClientSecret: "GOCSPX-abcdefghijklmnopqrstuvwxyz",
 		TokenURI: "https://oauth2.example.com/token", RevokeURI: "https://oauth2.example.com/revoke",
 		Scopes: []string{"openid", "email", "profile"},
-	}, &oauth2client.Token{AccessToken: fmt.Sprintf("ya29.%0155d", i), RefreshToken: fmt.Sprintf("1//%0100d", i),
-		TokenType: "Bearer", Expiry: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)})
+		Token: &oauth2client.Token{AccessToken: fmt.Sprintf("ya29.%0155d", i), RefreshToken: fmt.Sprintf("1//%0100d", i),
+			TokenType: "Bearer", Expiry: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
 }
 
 func benchName(f Format) string {

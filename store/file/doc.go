@@ -2,9 +2,10 @@
 // format of Python oauth2client's file.Storage, or many per file, in this
 // package's own format or in the formats of oauth2client's
 // multiprocess_file_storage and multistore_file. Every [Store] implements
-// [store.Store], so credentials bound to it (see [store.Bind]) refresh
-// inside [Store.Update] under the file's lock: processes sharing a file
-// make one refresh, not one each.
+// [store.Store], so credentials bound to it (see [store.Bind]) refresh once
+// for all the processes sharing a file, holding the file's lock only for a
+// short read before the token request and a short write after it, never
+// across the request (see Locking).
 //
 // [Open] opens a many-credential file, [OpenSingle] a one-credential file,
 // and [OpenAuto] picks by content (what the command line's
@@ -63,6 +64,17 @@
 //     (fasteners.InterProcessLock) is fcntl.lockf on the same PATH.lock.
 //     flock and record locks do not see each other on Linux, hence both.
 //
+// A missing file is read (Load, List, Format) without any lock, and a
+// Delete with no file does nothing: reading creates neither the folder nor
+// a lock file. The first write creates the folder (mode 0700).
+//
+// Refreshes of one key are serialized by a second, per-key lock,
+// [Store.LockRefresh]: a byte-range lock, chosen by a hash of the key, on
+// the sidecar PATH.refresh.lock (created 0600; a symbolic link is
+// refused), held by a bound refresh across its token request. It excludes
+// nothing else, so while the token endpoint of one key hangs, every other
+// key, reader and Python program sharing the file goes on at once.
+//
 // Busy locks are polled until [Options].LockTimeout (default
 // [DefaultLockTimeout]) or the context ends; a timeout is an error wrapping
 // [ErrLockTimeout] that names the lock file. There is no fall-back to
@@ -91,6 +103,12 @@
 // store/sql beyond a few hundred credentials.
 //
 // # Python interop
+//
+// Credentials with extension fields ([oauth2client.CredentialsState]
+// Extensions) are refused, with an error wrapping
+// [ErrPythonDropsExtensions] that names them, by the formats Python
+// rewrites ([FormatSingle], [FormatMultiprocess], [FormatMultistore]);
+// [FormatGo] keeps them.
 //
 // Python oauth2client 4.1.3 (Debian's python3-oauth2client) reads the
 // files written here in [FormatSingle] and [FormatMultiprocess] and keeps

@@ -29,9 +29,10 @@ func Example() {
 
 	// Store credentials under a key of Python's classic shape.
 	key := store.ClassicKey("my-client", "my-app/1.0", []string{"openid", "email"})
-	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+	creds := &oauth2client.CredentialsState{
 		ClientID: "my-client", TokenURI: "https://auth.example.com/token",
-	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
+		Token: &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)},
+	}
 	if err := s.Save(ctx, key, creds); err != nil {
 		log.Fatal(err)
 	}

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/keylock"
 	"github.com/oauth2client/oauth2client/store"
 )
 
@@ -26,6 +30,9 @@ type Options struct {
 	// is missing or empty: FormatGo (the zero value), FormatMultiprocess or
 	// FormatMultistore. Existing files keep the format they were read in.
 	NewFormat Format
+	// Logger, when set, receives debug records of waits for locks; never a
+	// credential.
+	Logger *slog.Logger
 
 	// writeHook injects write failures in tests.
 	writeHook writeHook
@@ -40,6 +47,10 @@ type Store struct {
 	lockPath string // path + ".lock"
 	single   bool
 	opts     Options
+	logger   *slog.Logger // never nil
+	// refresh holds the refresh locks of keys (LockRefresh) in the sidecar
+	// path + ".refresh.lock".
+	refresh *keylock.Locker
 }
 
 var _ store.Store = (*Store)(nil)
@@ -56,6 +67,11 @@ func newStore(path string, opts *Options, single bool) (*Store, error) {
 	if opts != nil {
 		s.opts = *opts
 	}
+	s.logger = s.opts.Logger
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	s.refresh = keylock.New(abs + ".refresh.lock")
 	switch s.opts.NewFormat {
 	case FormatGo, FormatMultiprocess, FormatMultistore:
 	default:
@@ -65,6 +81,9 @@ func newStore(path string, opts *Options, single bool) (*Store, error) {
 		return nil, err
 	}
 	if err := refuseSymlink(s.lockPath, "lock file"); err != nil {
+		return nil, err
+	}
+	if err := refuseSymlink(s.refresh.Path(), "refresh lock file"); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -118,14 +137,29 @@ func (s *Store) Format(ctx context.Context) (Format, error) {
 	return d.format, nil
 }
 
-// readShared runs read (s.read or s.readAny) under the shared lock.
+// readShared runs read (s.read or s.readAny) under the shared lock. A
+// missing file reads as empty without a lock: reading creates nothing (no
+// folder, no lock file), and our writes, which rename a complete file into
+// place, are never seen half done.
 func (s *Store) readShared(ctx context.Context, read func() (*doc, error)) (*doc, error) {
+	if s.missing() {
+		if err := refuseSymlink(s.lockPath, "lock file"); err != nil {
+			return nil, err
+		}
+		return read()
+	}
 	unlock, err := s.lock(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	return read()
+}
+
+// missing reports whether the credentials file does not exist.
+func (s *Store) missing() bool {
+	_, err := os.Lstat(s.path)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // readAny reads and parses the file, whatever its format.
@@ -180,9 +214,9 @@ func (s *Store) entryKey(key string) string {
 }
 
 // parseEntry parses the credentials of entry i of d.
-func (s *Store) parseEntry(d *doc, i int) (*oauth2client.Credentials, error) {
-	c, err := oauth2client.ParseCredentialsJSON(d.entries[i].cred)
-	if err != nil {
+func (s *Store) parseEntry(d *doc, i int) (*oauth2client.CredentialsState, error) {
+	c := new(oauth2client.CredentialsState)
+	if err := json.Unmarshal(d.entries[i].cred, c); err != nil {
 		if s.single {
 			return nil, fmt.Errorf("store/file: %s: %w", s.path, err)
 		}
@@ -191,8 +225,9 @@ func (s *Store) parseEntry(d *doc, i int) (*oauth2client.Credentials, error) {
 	return c, nil
 }
 
-// Load implements [store.Store]. It holds a shared lock while it reads.
-func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials, error) {
+// Load implements [store.Store]. It holds a shared lock while it reads; a
+// missing file is read without one, and nothing is created.
+func (s *Store) Load(ctx context.Context, key string) (*oauth2client.CredentialsState, error) {
 	d, err := s.readShared(ctx, s.read)
 	if err != nil {
 		return nil, err
@@ -204,7 +239,8 @@ func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials
 	return s.parseEntry(d, i)
 }
 
-// List implements [store.Store]. It holds a shared lock while it reads.
+// List implements [store.Store]. It holds a shared lock while it reads; a
+// missing file is read without one, and nothing is created.
 func (s *Store) List(ctx context.Context) ([]string, error) {
 	d, err := s.readShared(ctx, s.read)
 	if err != nil {
@@ -234,8 +270,12 @@ func (s *Store) modify(ctx context.Context, fn func(d *doc) (bool, error)) error
 }
 
 // Save implements [store.Store]: it replaces the entry, under the exclusive
-// lock, rewriting the whole file.
-func (s *Store) Save(ctx context.Context, key string, c *oauth2client.Credentials) error {
+// lock, rewriting the whole file. In the Python formats, credentials with
+// extension fields are refused (see [ErrPythonDropsExtensions]).
+func (s *Store) Save(ctx context.Context, key string, c *oauth2client.CredentialsState) error {
+	if c == nil {
+		return fmt.Errorf("store/file: %s: save %q: nil credentials", s.path, key)
+	}
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("store/file: %s: encode credentials: %w", s.path, err)
@@ -244,15 +284,22 @@ func (s *Store) Save(ctx context.Context, key string, c *oauth2client.Credential
 	if err != nil {
 		return fmt.Errorf("store/file: %s: encode credentials: %w", s.path, err)
 	}
+	key = s.entryKey(key)
 	return s.modify(ctx, func(d *doc) (bool, error) {
-		d.set(s.entryKey(key), cred)
+		if err := s.checkExtensions(d, key, c); err != nil {
+			return false, err
+		}
+		d.set(key, cred)
 		return true, nil
 	})
 }
 
 // Delete implements [store.Store]. On a one-credential file it removes the
-// file, as Python's file.Storage does.
+// file, as Python's file.Storage does. With no file, it creates nothing.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	if s.missing() {
+		return nil
+	}
 	return s.modify(ctx, func(d *doc) (bool, error) {
 		return d.remove(s.entryKey(key)), nil
 	})
@@ -260,12 +307,14 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // Update implements [store.Store]: it reads the file, runs fn and writes
 // the file back, all under the exclusive lock. Fields of the old entry that
-// oauth2client.Credentials does not know are kept.
+// oauth2client.CredentialsState does not know are kept. In the Python
+// formats, credentials with extension fields are refused (see
+// [ErrPythonDropsExtensions]).
 func (s *Store) Update(ctx context.Context, key string, fn store.UpdateFunc) error {
 	key = s.entryKey(key)
 	return s.modify(ctx, func(d *doc) (bool, error) {
 		var (
-			cur *oauth2client.Credentials
+			cur *oauth2client.CredentialsState
 			old json.RawMessage
 		)
 		if i := d.find(key); i >= 0 {
@@ -279,6 +328,9 @@ func (s *Store) Update(ctx context.Context, key string, fn store.UpdateFunc) err
 		if err != nil || next == nil {
 			return false, err
 		}
+		if err := s.checkExtensions(d, key, next); err != nil {
+			return false, err
+		}
 		b, err := json.Marshal(next)
 		if err != nil {
 			return false, fmt.Errorf("store/file: %s: encode credentials: %w", s.path, err)
@@ -290,6 +342,30 @@ func (s *Store) Update(ctx context.Context, key string, fn store.UpdateFunc) err
 		d.set(key, cred)
 		return true, nil
 	})
+}
+
+// LockRefresh implements [store.Store]: an exclusive lock per key, across
+// goroutines and processes, on a byte of the sidecar PATH.refresh.lock
+// (created 0600; a symbolic link is refused) chosen by a hash of the key
+// (package internal/keylock). It excludes no Load, Save, Update or Delete,
+// and no Python program. When the file's folder does not exist there is
+// nothing to refresh, and it locks nothing.
+func (s *Store) LockRefresh(ctx context.Context, key string) (func(), error) {
+	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
+		return func() {}, nil
+	}
+	start := time.Now()
+	unlock, err := s.refresh.Lock(ctx, s.entryKey(key))
+	if err != nil {
+		if errors.Is(err, keylock.ErrSymlink) {
+			err = fmt.Errorf("%w: %w", ErrSymlink, err)
+		}
+		return nil, fmt.Errorf("store/file: %w", err)
+	}
+	if waited := time.Since(start); waited >= time.Millisecond {
+		s.logger.DebugContext(ctx, "store/file: waited for the refresh lock", "file", s.path, "key", key, "waited", waited)
+	}
+	return unlock, nil
 }
 
 // Close implements [store.Store]; a Store holds no resources between

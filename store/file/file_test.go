@@ -223,10 +223,11 @@ func TestReferenceWriteBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = s.Update(ctx, tt.key, func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
-				tok := *cur.CurrentToken()
+			err = s.Update(ctx, tt.key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+				tok := *cur.Token
 				tok.AccessToken = "new-at"
-				return oauth2client.NewCredentials(cur.Config(), &tok), nil
+				cur.Token = &tok
+				return cur, nil
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -239,7 +240,7 @@ func TestReferenceWriteBack(t *testing.T) {
 				t.Errorf("keys %q became %q", keysBefore, keysAfter)
 			}
 			c, err := s.Load(ctx, tt.key)
-			if err != nil || c.CurrentToken().AccessToken != "new-at" || c.CurrentToken().RefreshToken != "1//test-refresh-token" {
+			if err != nil || c.Token.AccessToken != "new-at" || c.Token.RefreshToken != "1//test-refresh-token" {
 				t.Fatalf("Load after Update: %v", err)
 			}
 			out, _ := os.ReadFile(p)

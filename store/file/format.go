@@ -467,10 +467,10 @@ func credentialJSON(next []byte, old json.RawMessage) (json.RawMessage, error) {
 	return marshal(m, false)
 }
 
-// knownFields are the credentials JSON fields oauth2client.Credentials
+// knownFields are the credentials JSON fields oauth2client.CredentialsState
 // reads and writes; an Update never carries them over from the old entry,
 // even when the new value omits them.
 var knownFields = []string{"access_token", "client_id", "client_secret", "refresh_token",
 	"token_expiry", "token_uri", "user_agent", "revoke_uri", "id_token", "id_token_jwt",
 	"token_response", "scopes", "token_info_uri", "invalid", "_class", "_module",
-	"introspection_uri", "auth_style"}
+	"introspection_uri", "auth_style", "extensions"}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -64,12 +65,27 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 	}
 
 	ch := procLock(s.lockPath)
+	start := time.Now()
 	select {
 	case ch <- struct{}{}:
-	case <-lctx.Done():
-		return nil, fail(lctx.Err())
+	default:
+		s.logger.DebugContext(ctx, "store/file: waiting for the lock another goroutine holds", "lock", s.lockPath, "exclusive", exclusive)
+		select {
+		case ch <- struct{}{}:
+		case <-lctx.Done():
+			return nil, fail(lctx.Err())
+		}
 	}
 	unlockProc := func() { <-ch }
+
+	if exclusive {
+		// A write creates the folder; a read of a missing file never
+		// gets here (see readShared).
+		if err := os.MkdirAll(filepath.Dir(s.lockPath), 0o700); err != nil {
+			unlockProc()
+			return nil, fail(err)
+		}
+	}
 
 	// Our own descriptor for the record lock; it also creates the lock
 	// file, refusing a symlink.
@@ -86,11 +102,14 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 		return nil, fail(err)
 	}
 	fl := flock.New(s.lockPath, flock.SetFlag(os.O_CREATE|os.O_RDWR|oNoFollow), flock.SetPermissions(0o600))
-	var ok bool
+	try, tryCtx := fl.TryRLock, fl.TryRLockContext
 	if exclusive {
-		ok, err = fl.TryLockContext(lctx, lockRetry)
-	} else {
-		ok, err = fl.TryRLockContext(lctx, lockRetry)
+		try, tryCtx = fl.TryLock, fl.TryLockContext
+	}
+	ok, err := try()
+	if err == nil && !ok {
+		s.logger.DebugContext(ctx, "store/file: waiting for the lock another process holds", "lock", s.lockPath, "exclusive", exclusive)
+		ok, err = tryCtx(lctx, lockRetry)
 	}
 	if err != nil || !ok {
 		f.Close()
@@ -102,6 +121,9 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 		f.Close()
 		unlockProc()
 		return nil, fail(err)
+	}
+	if waited := time.Since(start); waited >= time.Millisecond {
+		s.logger.DebugContext(ctx, "store/file: took the lock", "lock", s.lockPath, "exclusive", exclusive, "waited", waited)
 	}
 	return func() {
 		recordUnlock(f)

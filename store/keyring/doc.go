@@ -7,8 +7,9 @@
 //
 // A [Store] opened with [New](service, opts) keeps one keyring item per
 // key: the service is the item's service, the key its user name, and the
-// value the credentials JSON that [oauth2client.ParseCredentialsJSON]
-// reads and [oauth2client.Credentials.MarshalJSON] writes: Python
+// value the credentials JSON of [oauth2client.CredentialsState] (what
+// [oauth2client.ParseCredentialsJSON] reads and
+// [oauth2client.Credentials.MarshalJSON] writes): Python
 // oauth2client's format, which its keyring_storage keeps the same way
 // (one item per service and user name).
 //
@@ -53,6 +54,12 @@
 //     different machines, are not serialized.
 //
 // Waiting for the lock honours the context and [Options].LockTimeout.
+//
+// Refreshes of one key are serialized by a per-key lock,
+// [Store.LockRefresh]: a byte-range lock, chosen by a hash of the key, on
+// the sidecar LockPath + ".refresh", held by a bound refresh across its
+// token request, while the lock above is held only for the short read
+// before the request and the short write after it.
 //
 // # Errors
 //

@@ -25,7 +25,7 @@ func ExampleNew() {
 	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
 		ClientID: "client-id", TokenURI: "https://issuer.example/token",
 	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
-	if err := s.Save(ctx, "alice@example.com", creds); err != nil {
+	if err := s.Save(ctx, "alice@example.com", creds.State()); err != nil {
 		log.Fatal(err)
 	}
 
@@ -33,7 +33,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok, err := bound.Token(ctx) // refreshes inside s.Update when expired
+	tok, err := bound.Token(ctx) // refreshes through s when expired
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	gokeyring "github.com/zalando/go-keyring"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/keylock"
 	"github.com/oauth2client/oauth2client/store"
 )
 
@@ -61,6 +63,9 @@ type Options struct {
 	// LockTimeout bounds the wait for the lock. Zero means
 	// DefaultLockTimeout; a negative value waits as long as the context.
 	LockTimeout time.Duration
+	// Logger, when set, receives debug records of waits for locks; never a
+	// credential.
+	Logger *slog.Logger
 }
 
 // backend is the part of go-keyring the store uses; tests replace it to
@@ -89,6 +94,8 @@ type Store struct {
 	lockTimeout time.Duration
 	kr          backend
 	lock        *flock.Flock
+	refresh     *keylock.Locker // refresh locks, in LockPath + ".refresh"
+	logger      *slog.Logger    // never nil
 
 	// sem is the in-process lock: one operation at a time holds it, and
 	// with it the file lock. A channel so waiting honours the context.
@@ -126,12 +133,18 @@ func New(service string, opts *Options) (*Store, error) {
 		sum := sha256.Sum256([]byte(service))
 		o.LockPath = filepath.Join(dir, "oauth2client", "keyring-"+hex.EncodeToString(sum[:8])+".lock")
 	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &Store{
 		service:     service,
 		chunkSize:   o.ChunkSize,
 		lockTimeout: o.LockTimeout,
 		kr:          osKeyring{},
 		lock:        flock.New(o.LockPath, flock.SetPermissions(0o600)),
+		refresh:     keylock.New(o.LockPath + ".refresh"),
+		logger:      logger,
 		sem:         make(chan struct{}, 1),
 	}, nil
 }
@@ -191,10 +204,16 @@ func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), er
 		ctx, cancel = context.WithTimeout(ctx, s.lockTimeout)
 		defer cancel()
 	}
+	start := time.Now()
 	select {
 	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, s.lockError(ctx.Err())
+	default:
+		s.logger.DebugContext(ctx, "keyring: waiting for the lock another goroutine holds", "service", s.service)
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, s.lockError(ctx.Err())
+		}
 	}
 	if s.closed {
 		<-s.sem
@@ -205,13 +224,21 @@ func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), er
 		<-s.sem
 		return nil, fmt.Errorf("keyring: service %q: lock folder: %w", s.service, err)
 	}
-	try := s.lock.TryRLockContext
+	try, tryCtx := s.lock.TryRLock, s.lock.TryRLockContext
 	if exclusive {
-		try = s.lock.TryLockContext
+		try, tryCtx = s.lock.TryLock, s.lock.TryLockContext
 	}
-	if _, err := try(ctx, lockRetry); err != nil {
+	ok, err := try()
+	if err == nil && !ok {
+		s.logger.DebugContext(ctx, "keyring: waiting for the lock another process holds", "service", s.service, "lock", s.lock.Path())
+		_, err = tryCtx(ctx, lockRetry)
+	}
+	if err != nil {
 		<-s.sem
 		return nil, s.lockError(err)
+	}
+	if waited := time.Since(start); waited >= time.Millisecond {
+		s.logger.DebugContext(ctx, "keyring: took the lock", "service", s.service, "waited", waited)
 	}
 	return func() {
 		_ = s.lock.Unlock()
@@ -228,7 +255,7 @@ func (s *Store) lockError(err error) error {
 
 // Load implements [store.Store]. A missing key gives an error wrapping
 // [store.ErrNotFound].
-func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials, error) {
+func (s *Store) Load(ctx context.Context, key string) (*oauth2client.CredentialsState, error) {
 	release, err := s.acquireKey(ctx, key, false)
 	if err != nil {
 		return nil, err
@@ -242,20 +269,20 @@ func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials
 }
 
 // loadLocked returns the credentials under key, or nil, nil when there are none.
-func (s *Store) loadLocked(key string) (*oauth2client.Credentials, error) {
+func (s *Store) loadLocked(key string) (*oauth2client.CredentialsState, error) {
 	b, err := s.readValue(key)
 	if err != nil || b == nil {
 		return nil, err
 	}
-	c, err := oauth2client.ParseCredentialsJSON(b)
-	if err != nil {
+	c := new(oauth2client.CredentialsState)
+	if err := json.Unmarshal(b, c); err != nil {
 		return nil, s.errorf(key, "stored value: %w", err)
 	}
 	return c, nil
 }
 
 // Save implements [store.Store].
-func (s *Store) Save(ctx context.Context, key string, c *oauth2client.Credentials) error {
+func (s *Store) Save(ctx context.Context, key string, c *oauth2client.CredentialsState) error {
 	if err := s.checkKey(key); err != nil {
 		return err
 	}
@@ -354,6 +381,29 @@ func (s *Store) Update(ctx context.Context, key string, fn store.UpdateFunc) err
 		return s.errorf(key, "encode: %w", err)
 	}
 	return s.storeLocked(key, b)
+}
+
+// LockRefresh implements [store.Store]: an exclusive lock per key, across
+// goroutines and processes, on a byte of the sidecar LockPath + ".refresh"
+// (created 0600 next to the lock file; a symbolic link is refused) chosen
+// by a hash of the key (package internal/keylock). It excludes no other
+// operation.
+func (s *Store) LockRefresh(ctx context.Context, key string) (func(), error) {
+	if err := s.checkKey(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.refresh.Path()), 0o700); err != nil {
+		return nil, fmt.Errorf("keyring: service %q: lock folder: %w", s.service, err)
+	}
+	start := time.Now()
+	unlock, err := s.refresh.Lock(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: service %q: %w", s.service, err)
+	}
+	if waited := time.Since(start); waited >= time.Millisecond {
+		s.logger.DebugContext(ctx, "keyring: waited for the refresh lock", "service", s.service, "key", key, "waited", waited)
+	}
+	return unlock, nil
 }
 
 // Close implements [store.Store]: it waits for running operations, then

@@ -55,6 +55,7 @@ func openStore(t *testing.T, opts *Options) *Store {
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openStore(t, nil) })
+	storetest.CheckExtensions(t, openStore(t, nil))
 }
 
 func TestContractSmallChunks(t *testing.T) {
@@ -64,7 +65,7 @@ func TestContractSmallChunks(t *testing.T) {
 
 // bigCredentials returns credentials whose JSON is longer than n bytes,
 // with multi-byte characters so chunk boundaries fall inside them.
-func bigCredentials(tag string, n int) *oauth2client.Credentials {
+func bigCredentials(tag string, n int) *oauth2client.CredentialsState {
 	access := tag + "-" + strings.Repeat("é€x", n/6+1)
 	return storetest.Credentials(access, expiry)
 }
@@ -102,7 +103,7 @@ func loadAccess(t *testing.T, s *Store, key string) string {
 	if err != nil {
 		t.Fatalf("Load(%q): %v", key, err)
 	}
-	return c.CurrentToken().AccessToken
+	return c.Token.AccessToken
 }
 
 func TestChunking(t *testing.T) {
@@ -131,7 +132,7 @@ func TestChunking(t *testing.T) {
 			if err := s.Save(ctx, key, c); err != nil {
 				t.Fatal(err)
 			}
-			if got, want := loadAccess(t, s, key), c.CurrentToken().AccessToken; got != want {
+			if got, want := loadAccess(t, s, key), c.Token.AccessToken; got != want {
 				t.Fatalf("loaded access token of %d bytes, want %d bytes", len(got), len(want))
 			}
 			main, ok := raw(t, s, key)
@@ -238,7 +239,7 @@ func TestCrashedWriteKeepsOldValue(t *testing.T) {
 		t.Errorf("error contains the value: %v", err)
 	}
 	s.kr = f.backend
-	if got := loadAccess(t, s, "k"); got != old.CurrentToken().AccessToken {
+	if got := loadAccess(t, s, "k"); got != old.Token.AccessToken {
 		t.Fatal("after a failed write the old value is not intact")
 	}
 	if left := chunksLeft(t, s, "k", 200); !slices.Contains(left, "b/2") {
@@ -286,13 +287,13 @@ func TestIndex(t *testing.T) {
 	if err := s.Save(ctx, want[0], storetest.Credentials("again", expiry)); err != nil {
 		t.Fatal(err)
 	}
-	err := s.Update(ctx, "new", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+	err := s.Update(ctx, "new", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 		return storetest.Credentials("n", expiry), nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Update(ctx, "absent", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) { return nil, nil })
+	err = s.Update(ctx, "absent", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) { return nil, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,8 +360,8 @@ func TestTwoStoresOneProcess(t *testing.T) {
 
 // increment adds one to the number kept as key's access token.
 func increment(ctx context.Context, s store.Store, key string) error {
-	return s.Update(ctx, key, func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
-		n, err := strconv.Atoi(cur.CurrentToken().AccessToken)
+	return s.Update(ctx, key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+		n, err := strconv.Atoi(cur.Token.AccessToken)
 		if err != nil {
 			return nil, err
 		}
@@ -410,7 +411,7 @@ func TestKeyErrors(t *testing.T) {
 				"Load":   func() error { _, err := s.Load(ctx, tt.key); return err }(),
 				"Save":   s.Save(ctx, tt.key, storetest.Credentials("x", expiry)),
 				"Delete": s.Delete(ctx, tt.key),
-				"Update": s.Update(ctx, tt.key, func(*oauth2client.Credentials) (*oauth2client.Credentials, error) { return nil, nil }),
+				"Update": s.Update(ctx, tt.key, func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) { return nil, nil }),
 			}
 			for op, err := range ops {
 				if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), `service "svc"`) {
@@ -517,7 +518,7 @@ func TestLockTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Update(context.Background(), "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+	err = s.Update(context.Background(), "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 		t.Error("fn ran without the lock")
 		return nil, nil
 	})

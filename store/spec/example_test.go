@@ -25,7 +25,7 @@ func ExampleOpen() {
 			log.Fatal(err)
 		}
 		creds := oauth2client.NewAccessTokenCredentials("token", "")
-		if err := s.Save(ctx, "alice", creds); err != nil {
+		if err := s.Save(ctx, "alice", creds.State()); err != nil {
 			log.Fatal(err)
 		}
 		keys, _ := s.List(ctx)

@@ -88,7 +88,7 @@ func BenchmarkUpdate(b *testing.B) {
 		s := stores[name]
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				err := s.Update(ctx, "key-00000", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+				err := s.Update(ctx, "key-00000", func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 					return next, nil
 				})
 				if err != nil {

@@ -1,7 +1,8 @@
 // Package sqlstore keeps credentials in an SQL database through
 // database/sql: SQLite for one machine, PostgreSQL for many replicas. It
 // implements [store.Store], so credentials bound to it with [store.Bind]
-// refresh once however many goroutines, processes or machines share it.
+// refresh once however many goroutines, processes or machines share it,
+// without holding a connection or lock across the token request.
 //
 // # Opening
 //
@@ -21,8 +22,9 @@
 //	version    INTEGER   -- 1 on insert, incremented on every write
 //	updated_at TEXT (SQLite, RFC 3339 UTC) or TIMESTAMPTZ (PostgreSQL)
 //
-// A second table, Table+"_schema", records the layout's version. Opening
-// creates both, or brings an older layout up to date (a table with only
+// A second table, Table+"_schema", records the layout's version, and a
+// third, Table+"_lease", the refresh leases (see Locking; added by layout
+// version 2). Opening creates them, or brings an older layout up to date (a table with only
 // the key and credential columns gains the others), under a lock every
 // opener takes: SQLite's write lock or a PostgreSQL advisory lock, so
 // processes may open a new database at the same moment. A layout newer than
@@ -46,6 +48,23 @@
 //     respect, where pg_advisory_xact_lock(hashtext(key)) would be a second
 //     lock every writer had to remember, shared with every other program's
 //     advisory locks in the database, and costing a round trip per Update.
+//
+// Refreshes of one key are serialized by a lease, [Store.LockRefresh],
+// not by a held transaction: a row of the table Table+"_lease" (key,
+// owner, end time by the database's clock) taken by one conditional
+// upsert when the key has no lease or its lease has ended, polled with a
+// backoff (5 ms doubling to 250 ms) until the context ends, and deleted on
+// release. A lease lasts [Options].LeaseDuration (default
+// [DefaultLeaseDuration], the one-minute refresh limit plus a margin), so
+// a crashed holder blocks the key's refreshes for at most that long. The
+// bound refresh holds the lease across its token request and the row or
+// database lock only for the short read before it and the short write
+// after it: a hung token endpoint for one user pins no pooled connection
+// and blocks no other user. A lease table rather than lease columns on the
+// credentials rows: a key with no row can be leased, and leases neither
+// bump a row's version nor wait on its row lock. An advisory lock
+// (pg_advisory_lock) would need a session, and so a pooled connection,
+// held across the request.
 //
 // Every call honours its context, including while waiting for a lock.
 //

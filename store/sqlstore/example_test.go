@@ -26,18 +26,18 @@ func ExampleOpenSQLite() {
 	}
 	defer s.Close()
 
-	c := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+	c := &oauth2client.CredentialsState{
 		ClientID: "my-client", TokenURI: "https://auth.example.com/token",
-	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
+		Token: &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)},
+	}
 	if err := s.Save(ctx, "alice", c); err != nil {
 		log.Fatal(err)
 	}
 
 	// An atomic read-modify-write: here, a new access token.
-	err = s.Update(ctx, "alice", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
-		tok := *cur.CurrentToken()
-		tok.AccessToken = "at-2"
-		return oauth2client.NewCredentials(cur.Config(), &tok), nil
+	err = s.Update(ctx, "alice", func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+		cur.Token.AccessToken = "at-2"
+		return cur, nil
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -51,6 +51,6 @@ func ExampleOpenSQLite() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(keys, got.Config().ClientID, got.CurrentToken().AccessToken)
+	fmt.Println(keys, got.ClientID, got.Token.AccessToken)
 	// Output: [alice] my-client at-2
 }

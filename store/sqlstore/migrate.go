@@ -96,7 +96,12 @@ func (s *Store) migrateLocked(ctx context.Context, q querier) error {
 			return err
 		}
 	}
-	// Future layouts add steps here: if v < 2 { ... }.
+	if v < 2 {
+		if err := s.migrateTo2(ctx, q); err != nil {
+			return err
+		}
+	}
+	// Future layouts add steps here: if v < 3 { ... }.
 	if v == 0 {
 		_, err = q.ExecContext(ctx, `DELETE FROM `+schema)
 		if err == nil {
@@ -148,6 +153,16 @@ func (s *Store) migrateTo1(ctx context.Context, q querier) error {
 	// ON CONFLICT ("key") needs a unique index, which a table made by hand
 	// may lack; a second one on a primary key costs little.
 	_, err = q.ExecContext(ctx, `CREATE UNIQUE INDEX IF NOT EXISTS `+s.quote(s.table+"_key")+` ON `+t+` ("key")`)
+	return err
+}
+
+// migrateTo2 creates the table of refresh leases (see [Store.LockRefresh]).
+func (s *Store) migrateTo2(ctx context.Context, q querier) error {
+	_, err := q.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+s.quote(s.table+"_lease")+` (
+		"key" TEXT PRIMARY KEY,
+		lease_owner TEXT NOT NULL,
+		lease_until BIGINT NOT NULL
+	)`)
 	return err
 }
 

@@ -67,7 +67,7 @@ func TestMigrateOlderTable(t *testing.T) {
 				defer s.Close()
 				want := []string{"old-at", "z"}[i] // increment0 stores z
 				c, err := s.Load(ctx, "k")
-				if err != nil || c.CurrentToken().AccessToken != want {
+				if err != nil || c.Token.AccessToken != want {
 					t.Fatalf("Load after migration: %v, %v", c, err)
 				}
 				if err := s.Update(ctx, "k", increment0); err != nil {
@@ -154,8 +154,8 @@ func TestConcurrentOpens(t *testing.T) {
 				return
 			}
 			var rows, v int
-			if err := stores[0].DB().QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), max(version) FROM %s_schema`, table)).Scan(&rows, &v); err != nil || rows != 1 || v != 1 {
-				t.Errorf("schema table: %d rows, version %d, %v; want 1 row, version 1", rows, v, err)
+			if err := stores[0].DB().QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), max(version) FROM %s_schema`, table)).Scan(&rows, &v); err != nil || rows != 1 || v != 2 {
+				t.Errorf("schema table: %d rows, version %d, %v; want 1 row, version 2", rows, v, err)
 			}
 			if err := stores[n-1].Save(ctx, "k", storetest.Credentials("a", expiry)); err != nil {
 				t.Fatal(err)

@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
@@ -19,7 +21,7 @@ const DefaultTable = "oauth2client_credentials"
 
 // schemaVersion is the version of the table layout this package writes;
 // see migrate.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // Dialect names the SQL database behind a *sql.DB given to [New].
 type Dialect int
@@ -65,6 +67,14 @@ type Options struct {
 	Name string
 	// Now returns the time written to updated_at; nil means time.Now.
 	Now func() time.Time
+	// LeaseDuration is how long a refresh lease ([Store.LockRefresh])
+	// lasts unless released; zero means [DefaultLeaseDuration]. A refresh
+	// that outlives it may overlap another holder's refresh of the key,
+	// which the write after the refresh then detects.
+	LeaseDuration time.Duration
+	// Logger, when set, receives debug records of waits for refresh
+	// leases; never a credential.
+	Logger *slog.Logger
 }
 
 // validTableName reports whether name is a lowercase identifier of at most
@@ -94,6 +104,8 @@ type Store struct {
 	name    string // for errors: path or host:port/db, never a password
 	table   string
 	now     func() time.Time
+	lease   time.Duration
+	logger  *slog.Logger // never nil
 	// writeGate (SQLite) lets one Update of this store at a time try for
 	// the database's write lock, so goroutines queue here, leaving when
 	// their context ends, instead of polling SQLite's busy handler.
@@ -101,6 +113,7 @@ type Store struct {
 
 	qLoad, qList, qDelete, qSave            string
 	qSelectForUpdate, qPlaceholder, qUpdate string
+	qLease, qRelease                        string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -139,6 +152,11 @@ func newStore(ctx context.Context, db *sql.DB, owns bool, dialect Dialect, o Opt
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.lease = cmp.Or(max(o.LeaseDuration, 0), DefaultLeaseDuration)
+	s.logger = o.Logger
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
 	if dialect == SQLite {
 		s.writeGate = make(chan struct{}, 1)
 	}
@@ -157,6 +175,7 @@ func newStore(ctx context.Context, db *sql.DB, owns bool, dialect Dialect, o Opt
 		s.qPlaceholder = `INSERT INTO ` + t + ` ("key", credential, version, updated_at) VALUES (` + p1 + `, '', 0, ` + p2 + `) ON CONFLICT ("key") DO NOTHING`
 		s.qUpdate = `UPDATE ` + t + ` SET credential = ` + p2 + `, version = version + 1, updated_at = ` + p3 + ` WHERE "key" = ` + p1
 	}
+	s.leaseQueries()
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -192,7 +211,7 @@ func (s *Store) errorf(op, key string, err error) error {
 }
 
 // Load implements [store.Store].
-func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials, error) {
+func (s *Store) Load(ctx context.Context, key string) (*oauth2client.CredentialsState, error) {
 	var b []byte
 	err := s.db.QueryRowContext(ctx, s.qLoad, key).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -201,7 +220,7 @@ func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials
 	if err != nil {
 		return nil, s.errorf("load", key, err)
 	}
-	c, err := oauth2client.ParseCredentialsJSON(b)
+	c, err := parse(b)
 	if err != nil {
 		return nil, s.errorf("load", key, err)
 	}
@@ -209,7 +228,7 @@ func (s *Store) Load(ctx context.Context, key string) (*oauth2client.Credentials
 }
 
 // Save implements [store.Store].
-func (s *Store) Save(ctx context.Context, key string, c *oauth2client.Credentials) error {
+func (s *Store) Save(ctx context.Context, key string, c *oauth2client.CredentialsState) error {
 	b, err := marshal(c)
 	if err != nil {
 		return s.errorf("save", key, err)
@@ -280,9 +299,9 @@ func (e fnError) Unwrap() error { return e.err }
 // apply runs fn on the stored JSON b (nil when the key holds nothing) and
 // returns the JSON to store, or nil to leave the entry as it is.
 func apply(b []byte, fn store.UpdateFunc) ([]byte, error) {
-	var cur *oauth2client.Credentials
+	var cur *oauth2client.CredentialsState
 	if b != nil {
-		c, err := oauth2client.ParseCredentialsJSON(b)
+		c, err := parse(b)
 		if err != nil {
 			return nil, err
 		}
@@ -298,11 +317,20 @@ func apply(b []byte, fn store.UpdateFunc) ([]byte, error) {
 	return marshal(next)
 }
 
-func marshal(c *oauth2client.Credentials) ([]byte, error) {
+func marshal(c *oauth2client.CredentialsState) ([]byte, error) {
 	if c == nil {
 		return nil, errors.New("nil credentials")
 	}
 	return json.Marshal(c)
+}
+
+// parse reads stored credentials JSON.
+func parse(b []byte) (*oauth2client.CredentialsState, error) {
+	var c oauth2client.CredentialsState
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // updateSQLite runs the read-modify-write in one [Store.immediate]

@@ -126,6 +126,7 @@ func TestContract(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) store.Store { return b.open(t, nil) })
+			storetest.CheckExtensions(t, b.open(t, nil))
 		})
 	}
 }
@@ -156,16 +157,16 @@ func TestTwoStoresOneMedium(t *testing.T) {
 			}
 			wg.Wait()
 			got, err := c.Load(ctx, "n")
-			if err != nil || got.CurrentToken().AccessToken != "20" {
-				t.Fatalf("counter %v, %v; want 20", got.CurrentToken(), err)
+			if err != nil || got.Token.AccessToken != "20" {
+				t.Fatalf("counter %v, %v; want 20", got.Token, err)
 			}
 		})
 	}
 }
 
-func increment(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+func increment(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 	var n int
-	if _, err := fmt.Sscan(cur.CurrentToken().AccessToken, &n); err != nil {
+	if _, err := fmt.Sscan(cur.Token.AccessToken, &n); err != nil {
 		return nil, err
 	}
 	return storetest.Credentials(fmt.Sprint(n+1), time.Time{}), nil
@@ -185,18 +186,18 @@ func TestVersionAndUpdatedAt(t *testing.T) {
 				want int
 			}{
 				{"update creates", func() error {
-					return s.Update(ctx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+					return s.Update(ctx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 						return storetest.Credentials("a", time.Time{}), nil
 					})
 				}, 1},
 				{"save replaces", func() error { return s.Save(ctx, "k", storetest.Credentials("b", time.Time{})) }, 2},
 				{"update changes", func() error {
-					return s.Update(ctx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+					return s.Update(ctx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 						return storetest.Credentials("c", time.Time{}), nil
 					})
 				}, 3},
 				{"no-op update", func() error {
-					return s.Update(ctx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) { return nil, nil })
+					return s.Update(ctx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) { return nil, nil })
 				}, 3},
 			}
 			for _, st := range steps {
@@ -232,7 +233,7 @@ func TestUpdateMissingKeyConcurrently(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					err := s.Update(ctx, "new", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+					err := s.Update(ctx, "new", func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 						if cur == nil {
 							nils.Add(1)
 							return storetest.Credentials("0", time.Time{}), nil
@@ -249,8 +250,8 @@ func TestUpdateMissingKeyConcurrently(t *testing.T) {
 				t.Errorf("%d Updates saw a missing entry, want 1", n)
 			}
 			got, err := s.Load(ctx, "new")
-			if err != nil || got.CurrentToken().AccessToken != "7" {
-				t.Errorf("final %v, %v; want 7", got.CurrentToken(), err)
+			if err != nil || got.Token.AccessToken != "7" {
+				t.Errorf("final %v, %v; want 7", got.Token, err)
 			}
 		})
 	}
@@ -264,7 +265,7 @@ func TestUpdateMissingKeyNoOp(t *testing.T) {
 			s := b.open(t, nil)
 			boom := errors.New("boom")
 			for _, ret := range []error{nil, boom} {
-				err := s.Update(ctx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) { return nil, ret })
+				err := s.Update(ctx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) { return nil, ret })
 				if !errors.Is(err, ret) || (ret == nil && err != nil) {
 					t.Errorf("Update returned %v, want %v", err, ret)
 				}
@@ -301,7 +302,7 @@ func TestContextEnded(t *testing.T) {
 			locked, release := make(chan struct{}), make(chan struct{})
 			done := make(chan error)
 			go func() {
-				done <- s.Update(ctx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+				done <- s.Update(ctx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 					close(locked)
 					<-release
 					return nil, nil
@@ -311,7 +312,7 @@ func TestContextEnded(t *testing.T) {
 			waitCtx, cancelWait := context.WithCancel(ctx)
 			waitDone := make(chan error)
 			go func() {
-				waitDone <- other.Update(waitCtx, "k", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+				waitDone <- other.Update(waitCtx, "k", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 					t.Error("fn ran while another store held the lock")
 					return nil, nil
 				})
@@ -332,7 +333,7 @@ func TestContextEnded(t *testing.T) {
 	}
 }
 
-func increment0(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+func increment0(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 	return storetest.Credentials("z", time.Time{}), nil
 }
 
@@ -355,7 +356,7 @@ func TestErrorsNameStoreAndKey(t *testing.T) {
 			if !strings.Contains(msg, `"bad-key"`) || !strings.Contains(msg, "sqlstore: "+b.name) || strings.Contains(msg, "SECRET") {
 				t.Errorf("error %q: want the store and key named and no secret", msg)
 			}
-			err = s.Update(ctx, "bad-key", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+			err = s.Update(ctx, "bad-key", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 				t.Error("fn ran on a corrupt row")
 				return nil, nil
 			})

@@ -98,13 +98,14 @@ func (ts *TokenServer) SetInvalidGrant(invalid bool) {
 	ts.invalid = invalid
 }
 
-// ExpiredCredentials returns credentials for the token endpoint at
+// ExpiredCredentials returns the stored state of credentials for the token endpoint at
 // tokenURI whose access token "old" expired an hour ago and whose refresh
 // token is "rt-0".
-func ExpiredCredentials(tokenURI string) *oauth2client.Credentials {
-	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+func ExpiredCredentials(tokenURI string) *oauth2client.CredentialsState {
+	return &oauth2client.CredentialsState{
 		ClientID: "client", ClientSecret: "secret", TokenURI: tokenURI,
-	}, &oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)})
+		Token: &oauth2client.Token{AccessToken: "old", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)},
+	}
 }
 
 // CheckRefreshedOnce checks, after holders of the [ExpiredCredentials]
@@ -126,7 +127,7 @@ func CheckRefreshedOnce(t testing.TB, ts *TokenServer, s store.Store, key string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok := c.CurrentToken(); tok.AccessToken != "at-1" || tok.RefreshToken != "rt-1" {
+	if tok := c.Token; tok.AccessToken != "at-1" || tok.RefreshToken != "rt-1" {
 		t.Errorf("stored token %q / %q, want at-1 / rt-1", tok.AccessToken, tok.RefreshToken)
 	}
 }
@@ -237,6 +238,67 @@ func Command(role string, env ...string) *exec.Cmd {
 	return cmd
 }
 
+// Child is a running child process that says "ready" on a line of its
+// own (as [Ready] does) and then waits for a line on its standard input
+// before it goes on.
+type Child struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *bufio.Reader
+	stderr strings.Builder
+}
+
+// StartChild starts cmd and waits until it is ready; the test kills it if
+// it is still running when the test ends.
+func StartChild(t testing.TB, cmd *exec.Cmd) *Child {
+	t.Helper()
+	c := &Child{cmd: cmd}
+	c.cmd.Stderr = &c.stderr
+	var err error
+	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.stdout = bufio.NewReader(out)
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c.cmd.ProcessState == nil {
+			c.cmd.Process.Kill()
+			c.cmd.Wait()
+		}
+	})
+	if line, err := c.stdout.ReadString('\n'); err != nil || line != readyLine+"\n" {
+		c.stdin.Close()
+		c.cmd.Wait()
+		t.Fatalf("child %s: %q, %v; stderr: %s", cmd.Args, line, err, c.stderr.String())
+	}
+	return c
+}
+
+// Go lets the child go on.
+func (c *Child) Go() {
+	io.WriteString(c.stdin, "go\n")
+	c.stdin.Close()
+}
+
+// Result waits for the child and returns what it printed after its ready
+// line, trimmed of white space. A child that fails fails the test, with
+// its standard error.
+func (c *Child) Result(t testing.TB) string {
+	t.Helper()
+	rest, _ := io.ReadAll(c.stdout)
+	out := strings.TrimSpace(string(rest))
+	if err := c.cmd.Wait(); err != nil {
+		t.Errorf("child %s: %v, output %q; stderr: %s", c.cmd.Args, err, out, c.stderr.String())
+	}
+	return out
+}
+
 // RunChildren runs n children of the test binary in role at once, with
 // env added to their environment. Each child must call [Ready] once:
 // when all have, RunChildren lets them go together, then waits for them
@@ -244,55 +306,30 @@ func Command(role string, env ...string) *exec.Cmd {
 // space. A child that fails fails the test, with its standard error.
 func RunChildren(t testing.TB, n int, role string, env ...string) []string {
 	t.Helper()
-	type child struct {
-		cmd    *exec.Cmd
-		stdin  io.WriteCloser
-		stdout *bufio.Reader
-		stderr strings.Builder
-	}
-	children := make([]*child, n)
+	children := make([]*Child, n)
 	for i := range children {
-		ch := &child{cmd: Command(role, env...)}
-		ch.cmd.Stderr = &ch.stderr
-		var err error
-		if ch.stdin, err = ch.cmd.StdinPipe(); err != nil {
-			t.Fatal(err)
-		}
-		out, err := ch.cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ch.stdout = bufio.NewReader(out)
-		if err := ch.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if ch.cmd.ProcessState == nil {
-				ch.cmd.Process.Kill()
-				ch.cmd.Wait()
-			}
-		})
-		children[i] = ch
+		children[i] = StartChild(t, Command(role, env...))
 	}
 	// All are ready before any goes: what they do next overlaps.
-	for i, ch := range children {
-		if line, err := ch.stdout.ReadString('\n'); err != nil || line != readyLine+"\n" {
-			ch.stdin.Close()
-			ch.cmd.Wait()
-			t.Fatalf("child %d (%s): %q, %v; stderr: %s", i, role, line, err, ch.stderr.String())
-		}
-	}
-	for _, ch := range children {
-		io.WriteString(ch.stdin, "go\n")
-		ch.stdin.Close()
+	for _, c := range children {
+		c.Go()
 	}
 	outs := make([]string, n)
-	for i, ch := range children {
-		rest, _ := io.ReadAll(ch.stdout)
-		outs[i] = strings.TrimSpace(string(rest))
-		if err := ch.cmd.Wait(); err != nil {
-			t.Errorf("child %d (%s): %v, output %q; stderr: %s", i, role, err, outs[i], ch.stderr.String())
-		}
+	for i, c := range children {
+		outs[i] = c.Result(t)
 	}
 	return outs
+}
+
+// SaveExpired saves, for each key, the [ExpiredCredentials] of tokenURI
+// with the refresh token "rt-" + key.
+func SaveExpired(t testing.TB, s store.Store, tokenURI string, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		st := ExpiredCredentials(tokenURI)
+		st.Token.RefreshToken = "rt-" + k
+		if err := s.Save(context.Background(), k, st); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

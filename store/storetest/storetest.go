@@ -15,12 +15,14 @@ import (
 	"github.com/oauth2client/oauth2client/store"
 )
 
-// Credentials returns test credentials whose access token is access.
-func Credentials(access string, expiry time.Time) *oauth2client.Credentials {
-	return oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+// Credentials returns the stored state of test credentials whose access
+// token is access.
+func Credentials(access string, expiry time.Time) *oauth2client.CredentialsState {
+	return &oauth2client.CredentialsState{
 		ClientID: "client-id", ClientSecret: "client-secret",
 		TokenURI: "http://127.0.0.1:1/token", Scopes: []string{"openid", "email"},
-	}, &oauth2client.Token{AccessToken: access, RefreshToken: "refresh-" + access, Expiry: expiry})
+		Token: &oauth2client.Token{AccessToken: access, RefreshToken: "refresh-" + access, Expiry: expiry},
+	}
 }
 
 // Run runs the contract suite; open returns a new, empty store each call.
@@ -48,7 +50,7 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 		if err != nil {
 			t.Fatalf("Load(%q): %v", key, err)
 		}
-		return c.CurrentToken().AccessToken
+		return c.Token.AccessToken
 	}
 
 	t.Run("LoadMissing", func(t *testing.T) {
@@ -66,16 +68,15 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok := c.CurrentToken()
+		tok := c.Token
 		if tok.AccessToken != "at-1" || tok.RefreshToken != "refresh-at-1" || !tok.Expiry.Equal(expiry) {
 			t.Errorf("loaded token %+v", tok)
 		}
-		cfg := c.Config()
-		if cfg.ClientID != "client-id" || cfg.ClientSecret != "client-secret" || cfg.TokenURI == "" {
-			t.Errorf("loaded config %+v", cfg)
+		if c.ClientID != "client-id" || c.ClientSecret != "client-secret" || c.TokenURI == "" {
+			t.Errorf("loaded client %q, token URI %q", c.ClientID, c.TokenURI)
 		}
-		if !slices.Equal(c.Scopes(), []string{"openid", "email"}) && !slices.Equal(c.Scopes(), []string{"email", "openid"}) {
-			t.Errorf("scopes %v", c.Scopes())
+		if !slices.Equal(c.Scopes, []string{"openid", "email"}) && !slices.Equal(c.Scopes, []string{"email", "openid"}) {
+			t.Errorf("scopes %v", c.Scopes)
 		}
 	})
 	t.Run("SaveReplaces", func(t *testing.T) {
@@ -120,7 +121,7 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 	t.Run("UpdateSemantics", func(t *testing.T) {
 		s := open(t)
 		// Creates a missing entry, seeing nil.
-		err := s.Update(ctx, "a", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
+		err := s.Update(ctx, "a", func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 			if cur != nil {
 				t.Error("Update of a missing key passed non-nil current")
 			}
@@ -130,12 +131,12 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 			t.Fatal(err)
 		}
 		// (nil, nil) leaves it unchanged.
-		if err := s.Update(ctx, "a", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) { return nil, nil }); err != nil {
+		if err := s.Update(ctx, "a", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) { return nil, nil }); err != nil {
 			t.Fatal(err)
 		}
 		// An error leaves it unchanged and is returned.
 		boom := errors.New("boom")
-		err = s.Update(ctx, "a", func(*oauth2client.Credentials) (*oauth2client.Credentials, error) {
+		err = s.Update(ctx, "a", func(*oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 			return Credentials("at-x", expiry), boom
 		})
 		if !errors.Is(err, boom) {
@@ -157,8 +158,8 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 			go func() {
 				defer wg.Done()
 				for range each {
-					err := s.Update(ctx, "n", func(cur *oauth2client.Credentials) (*oauth2client.Credentials, error) {
-						n, err := strconv.Atoi(cur.CurrentToken().AccessToken)
+					err := s.Update(ctx, "n", func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+						n, err := strconv.Atoi(cur.Token.AccessToken)
 						if err != nil {
 							return nil, err
 						}
@@ -175,6 +176,9 @@ func run(t *testing.T, open func(t *testing.T) store.Store, single bool) {
 		if got := access(t, s, "n"); got != strconv.Itoa(workers*each) {
 			t.Errorf("counter = %s after %d increments", got, workers*each)
 		}
+	})
+	t.Run("LockRefresh", func(t *testing.T) {
+		checkLockRefresh(t, open(t), single)
 	})
 	t.Run("BoundRefreshOnce", func(t *testing.T) {
 		s := open(t)
@@ -200,7 +204,7 @@ func deleteAndListSingle(t *testing.T, s store.Store) {
 		t.Fatalf("List = %q, %v; want one key", keys, err)
 	}
 	for _, k := range []string{"a", keys[0], "any"} {
-		if c, err := s.Load(ctx, k); err != nil || c.CurrentToken().AccessToken != "at-a" {
+		if c, err := s.Load(ctx, k); err != nil || c.Token.AccessToken != "at-a" {
 			t.Errorf("Load(%q) = %v; want the one entry", k, err)
 		}
 	}

@@ -7,6 +7,14 @@ Usage:
   files.py read-multi PATH KEY
   files.py hold-lock PATH       (holds PATH.lock via fasteners until stdin closes)
   files.py try-lock PATH        (prints "acquired" or "busy")
+  files.py updates PATH KEY N TOKEN_URI
+                                (prints "ready", waits for a line on stdin, then
+                                 puts N credentials under KEY with refresh
+                                 tokens KEY-1 .. KEY-N through
+                                 MultiprocessFileStorage, and prints
+                                 {"puts": N, "lost": L}: L puts fell into
+                                 read-only mode, Python's lock having given up
+                                 after its 1 s deadline, and were dropped)
 """
 import datetime
 import json
@@ -65,6 +73,20 @@ def main(argv):
             lock.release()
         else:
             print("busy")
+    elif cmd == "updates":
+        key, n, token_uri = argv[3], int(argv[4]), argv[5]
+        storage = mp.MultiprocessFileStorage(path, key)
+        print("ready", flush=True)
+        sys.stdin.readline()
+        lost = 0
+        for i in range(1, n + 1):
+            creds = expired(token_uri)
+            creds.refresh_token = "%s-%d" % (key, i)
+            storage.put(creds)
+            # put() drops the write silently when the lock timed out.
+            if storage._backend._read_only:
+                lost += 1
+        print(json.dumps({"puts": n, "lost": lost}), flush=True)
     else:
         raise SystemExit("unknown command " + cmd)
 
