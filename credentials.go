@@ -146,6 +146,9 @@ func (c *Credentials) init(cfg CredentialsConfig, tok *Token) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	c.cfg = cfg
 	opts := cfg.Cache
+	if opts.Logger == nil {
+		opts.Logger = cfg.Logger
+	}
 	userHook := opts.OnToken
 	opts.OnToken = func(t *Token) {
 		c.setToken(t)

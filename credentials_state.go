@@ -85,15 +85,14 @@ func (s *CredentialsState) pyClass() pyClass {
 	return pyClass{name: s.PythonClass, module: s.PythonModule}
 }
 
-// config returns the client and endpoints of s as a configuration.
-func (s *CredentialsState) config() CredentialsConfig {
-	return CredentialsConfig{
-		ClientID: s.ClientID, ClientSecret: s.ClientSecret,
-		TokenURI: s.TokenURI, RevokeURI: s.RevokeURI,
-		TokenInfoURI: s.TokenInfoURI, IntrospectionURI: s.IntrospectionURI,
-		AuthStyle: s.AuthStyle, UserAgent: s.UserAgent,
-		Scopes: slices.Clone(s.Scopes),
-	}
+// applyTo sets the client and endpoints of cfg from s, leaving its
+// run-time settings as they are.
+func (s *CredentialsState) applyTo(cfg *CredentialsConfig) {
+	cfg.ClientID, cfg.ClientSecret = s.ClientID, s.ClientSecret
+	cfg.TokenURI, cfg.RevokeURI = s.TokenURI, s.RevokeURI
+	cfg.TokenInfoURI, cfg.IntrospectionURI = s.TokenInfoURI, s.IntrospectionURI
+	cfg.AuthStyle, cfg.UserAgent = s.AuthStyle, s.UserAgent
+	cfg.Scopes = slices.Clone(s.Scopes)
 }
 
 // setConfig sets the client and endpoints of s from cfg.
@@ -106,13 +105,13 @@ func (s *CredentialsState) setConfig(cfg CredentialsConfig) {
 }
 
 // Credentials returns live credentials holding a copy of s, with the
-// run-time settings of cfg: HTTPClient, Cache, Store and StoreKey. The
-// client and endpoints come from s; those fields of cfg are not used.
+// run-time settings of cfg (HTTPClient, Cache, Store, StoreKey, ClientAuth,
+// ProofBinder, Retry, Logger: every field that is not stored). The client
+// and endpoints come from s; those fields of cfg are not used.
 func (s *CredentialsState) Credentials(cfg CredentialsConfig) *Credentials {
 	s = s.Clone()
-	run := s.config()
-	run.HTTPClient, run.Cache = cfg.HTTPClient, cfg.Cache
-	run.Store, run.StoreKey = cfg.Store, cfg.StoreKey
+	run := cfg
+	s.applyTo(&run)
 	c := &Credentials{}
 	c.init(run, s.Token)
 	c.idClaims, c.invalid, c.granted = s.IDTokenClaims, s.Invalid, s.GrantedScopes

@@ -2,17 +2,31 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/oauth2client/oauth2client"
 )
 
-// BindOptions are the run-time settings of credentials returned by [Bind].
+// BindOptions are the run-time settings of credentials returned by [Bind]:
+// the fields of [oauth2client.CredentialsConfig] that are not stored. Their
+// zero values are the defaults.
 type BindOptions struct {
-	// HTTPClient makes token requests; nil means http.DefaultClient.
+	// HTTPClient makes token, revocation and introspection requests; nil
+	// means the library's default client with timeouts.
 	HTTPClient *http.Client
 	// Cache tunes when tokens are refreshed.
 	Cache oauth2client.CacheOptions
+	// ClientAuth authenticates the client; nil means the stored auth style
+	// with the stored client secret.
+	ClientAuth oauth2client.ClientAuth
+	// ProofBinder binds token requests to a key; nil means bearer tokens.
+	ProofBinder oauth2client.ProofBinder
+	// Retry tunes the retries of token requests.
+	Retry oauth2client.RetryOptions
+	// Logger receives debug records of refreshes, requests and retries,
+	// never a secret; nil means silent.
+	Logger *slog.Logger
 }
 
 // config returns the run-time settings of opts (nil: none) for the entry
@@ -20,7 +34,8 @@ type BindOptions struct {
 func (opts *BindOptions) config(s Store, key string) oauth2client.CredentialsConfig {
 	cfg := oauth2client.CredentialsConfig{Store: s, StoreKey: key}
 	if opts != nil {
-		cfg.HTTPClient, cfg.Cache = opts.HTTPClient, opts.Cache
+		cfg.HTTPClient, cfg.Cache, cfg.Logger = opts.HTTPClient, opts.Cache, opts.Logger
+		cfg.ClientAuth, cfg.ProofBinder, cfg.Retry = opts.ClientAuth, opts.ProofBinder, opts.Retry
 	}
 	return cfg
 }
@@ -39,12 +54,12 @@ func Bind(ctx context.Context, s Store, key string, opts *BindOptions) (*oauth2c
 
 // BindCredentials returns c bound to the entry key of s, without reading
 // or writing s: for credentials just obtained, after saving them. opts may
-// be nil: c's HTTP client and cache options are then kept.
+// be nil: c's run-time settings are then kept.
 func BindCredentials(s Store, key string, c *oauth2client.Credentials, opts *BindOptions) *oauth2client.Credentials {
-	cfg := c.Config()
 	run := opts.config(s, key)
 	if opts == nil {
-		run.HTTPClient, run.Cache = cfg.HTTPClient, cfg.Cache
+		run = c.Config()
+		run.Store, run.StoreKey = s, key
 	}
 	return c.State().Credentials(run)
 }

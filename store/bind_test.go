@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -216,4 +217,34 @@ func TestBoundDeletedEntryStaysDeleted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Bind and BindCredentials carry every run-time setting (found missing in
+// review: a bound credential lost its retry, logger, client auth and proof
+// binder).
+func TestBindCarriesRunTimeSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := store.NewMemory()
+	orig := oauth2client.NewCredentials(oauth2client.CredentialsConfig{ClientID: "cid", TokenURI: "https://issuer.example/token"},
+		&oauth2client.Token{AccessToken: "at", RefreshToken: "rt"})
+	if err := m.Save(ctx, "k", orig.State()); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	auth := oauth2client.AuthStylePost.ClientAuth("secret")
+	opts := &store.BindOptions{Logger: logger, ClientAuth: auth, Retry: oauth2client.RetryOptions{Max: 7}}
+	bound, err := store.Bind(ctx, m, "k", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, c *oauth2client.Credentials) {
+		cfg := c.Config()
+		if cfg.Logger != logger || cfg.ClientAuth != auth || cfg.Retry.Max != 7 || cfg.Store != m || cfg.StoreKey != "k" || cfg.ClientID != "cid" {
+			t.Errorf("%s: config %+v lost a run-time setting or the stored client", name, cfg)
+		}
+	}
+	check("Bind", bound)
+	check("BindCredentials(nil)", store.BindCredentials(m, "k", bound, nil))
+	check("BindCredentials(opts)", store.BindCredentials(m, "k", orig, opts))
 }
