@@ -155,3 +155,69 @@ func openFile(t *testing.T, path string) *file.Store {
 	}
 	return s
 }
+
+// TestDebugLogsHoldNoSecrets (issue 7 item 11): a full run at
+// --logging-level DEBUG (login, token, a refresh after expiry, request,
+// info, revoke) logs what the library, the store and the transport do, and
+// no line holds the client secret, a refresh token or an access token.
+func TestDebugLogsHoldNoSecrets(t *testing.T) {
+	tc := newTestServer(t, &oauth2test.Options{TokenTTL: time.Hour})
+	path := filepath.Join(t.TempDir(), "creds.json")
+	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path, "--logging-level", "DEBUG"}
+	with := func(args ...string) []string { return append(args, flags...) }
+	key := derivedKey(tc.id, scopeList{"openid"})
+
+	var logs strings.Builder
+	logs.WriteString(loginNoBrowser(t, flags))
+	secrets := []string{tc.secret}
+	remember := func() {
+		st, err := openFile(t, path).Load(t.Context(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, st.Token.AccessToken, st.Token.RefreshToken)
+	}
+	remember()
+	step := func(args ...string) {
+		t.Helper()
+		code, out, errOut := runCLI(t, t.Context(), with(args...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d, stderr:\n%s", args[0], code, errOut)
+		}
+		logs.WriteString(errOut)
+		if args[0] == "token" {
+			secrets = append(secrets, strings.TrimSpace(out))
+		}
+	}
+	step("token")
+	expireStored(t, path, key)
+	step("token") // refreshes: request, retry policy, lock and store lines
+	remember()
+	step("request", tc.srv.URL+oauth2test.PathCalendarList)
+	step("info")
+	step("revoke")
+
+	all := logs.String()
+	for _, want := range []string{"level=DEBUG", "token"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the debug log lacks %q:\n%s", want, all)
+		}
+	}
+	lines := strings.Split(all, "\n")
+	leaked := 0
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, line := range lines {
+			if strings.Contains(line, s) {
+				leaked++
+				t.Errorf("a log line holds a secret or token: %s", line)
+			}
+		}
+	}
+	t.Logf("reliability: debug log of a full CLI run: %d lines checked against %d secrets and tokens, %d leaked", len(lines), len(secrets), leaked)
+	if testing.Verbose() {
+		t.Logf("the debug log:\n%s", all)
+	}
+}

@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
+	"github.com/oauth2client/oauth2client/store/spec"
 	"github.com/oauth2client/oauth2client/tools"
 )
 
@@ -53,6 +53,7 @@ oauth2client login --issuer https://issuer.example --client-id my-app --scope "o
 // runLogin is the login command.
 func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	fs := e.flagSet(c)
+	tf := tools.RegisterFlags(fs) // before cf.register: it defines --logging-level
 	var cf credFlags
 	cf.register(fs)
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser: print the authorization URL on stderr and wait for the redirect")
@@ -60,7 +61,6 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
 	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
-	tf := tools.RegisterFlags(fs)
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
@@ -79,9 +79,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	if *wait <= 0 {
 		return e.usageError(c, "--wait-timeout must be positive, not %v", *wait)
 	}
-	level, err := tools.ParseLoggingLevel(tf.LoggingLevel)
+	logger, err := cf.logger() // checked by cf.check
 	if err != nil {
-		return e.usageError(c, "--logging-level: %v", err)
+		return e.report(c, err)
 	}
 
 	cs, err := cf.client()
@@ -89,12 +89,12 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		return e.fail(c, err)
 	}
 	cfg := cs.Config("", cf.scopes...)
-	cfg.HTTPClient = cf.httpClient()
+	cfg.HTTPClient, cfg.Logger = cf.httpClient(), logger
 	if cf.clientSecrets == "" {
 		cfg.RedirectURL = ""
 	}
 	if cf.issuer != "" {
-		ep, err := oauth2client.Discover(ctx, cf.issuer, &oauth2client.DiscoverOptions{HTTPClient: cfg.HTTPClient})
+		ep, err := oauth2client.Discover(ctx, cf.issuer, &oauth2client.DiscoverOptions{HTTPClient: cfg.HTTPClient, Logger: logger})
 		if err != nil {
 			return e.fail(c, cf.explain(err))
 		}
@@ -131,7 +131,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		Stderr:           e.stderr,
 		Timeout:          *wait,
 		AuthCodeOptions:  []oauth2client.AuthCodeOption{oauth2client.AccessTypeOffline()},
-		Logger:           slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})),
+		Logger:           logger,
 	}
 	creds, err := tools.RunFlow(ctx, flow, t.store, t.key, opts)
 	if err != nil {
@@ -155,7 +155,8 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 	}
 	sctx, cancel := f.step(ctx)
 	defer cancel()
-	s, err := sp.Open(sctx, nil)
+	log, _ := f.logger() // checked by check
+	s, err := sp.Open(sctx, &spec.OpenOptions{Logger: log})
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}

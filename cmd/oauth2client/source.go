@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
 	"github.com/oauth2client/oauth2client/store/spec"
+	"github.com/oauth2client/oauth2client/tools"
 )
 
 // sourceHelp is the part of each credential command's --help that says
@@ -93,8 +95,11 @@ type credFlags struct {
 	store         string
 	key           string
 	netTimeout
-	// warn receives warnings: the flag set's output, stderr.
+	// warn receives warnings and log records: the flag set's output, stderr.
 	warn io.Writer
+	// level is --logging-level, which login defines through
+	// tools.RegisterFlags and the other commands here.
+	level flag.Value
 }
 
 // register adds the flags to fs.
@@ -110,11 +115,28 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
 	f.netTimeout.register(fs)
+	if fs.Lookup("logging-level") == nil {
+		fs.String("logging-level", "ERROR", "log on stderr at `LEVEL` and above: "+strings.Join(tools.LoggingLevels, ", ")+"; DEBUG shows refreshes, retries and lock waits (never a secret or token)")
+	}
+	f.level = fs.Lookup("logging-level").Value
+}
+
+// logger returns the logger --logging-level asks for, writing to stderr;
+// the library, the stores and the transport log through it.
+func (f *credFlags) logger() (*slog.Logger, error) {
+	level, err := tools.ParseLoggingLevel(f.level.String())
+	if err != nil {
+		return nil, usagef("--logging-level: %v", err)
+	}
+	return slog.New(slog.NewTextHandler(f.warn, &slog.HandlerOptions{Level: level})), nil
 }
 
 // check checks the combination of flags.
 func (f *credFlags) check() error {
 	if err := f.netTimeout.check(); err != nil {
+		return err
+	}
+	if _, err := f.logger(); err != nil {
 		return err
 	}
 	switch {
@@ -200,7 +222,8 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	sctx, cancel := f.step(ctx)
 	defer cancel()
 	// A command that reads creates nothing, not even the store's folder.
-	s, err := sp.Open(sctx, &spec.OpenOptions{MustExist: true})
+	log, _ := f.logger() // checked by check
+	s, err := sp.Open(sctx, &spec.OpenOptions{MustExist: true, Logger: log})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
 	}
@@ -239,7 +262,8 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 // refresh happens in the foreground, since the process exits right after,
 // and every request ends after --timeout.
 func (f *credFlags) bindOptions() *store.BindOptions {
-	return &store.BindOptions{HTTPClient: f.httpClient(), Cache: oauth2client.CacheOptions{Foreground: true}}
+	log, _ := f.logger() // checked by check
+	return &store.BindOptions{HTTPClient: f.httpClient(), Cache: oauth2client.CacheOptions{Foreground: true}, Logger: log}
 }
 
 // loaded are credentials a command uses, with where they came from.
@@ -323,7 +347,8 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	if _, err := oauth2client.ParseCredentialsJSON(data); err != nil {
 		return nil, fmt.Errorf("--credentials %s: %w", path, err)
 	}
-	s, err := file.OpenSingle(path, nil)
+	log, _ := f.logger() // checked by check
+	s, err := file.OpenSingle(path, &file.Options{Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +379,7 @@ func (f *credFlags) authorizedUser(path, clientID, secret, refreshToken, tokenUR
 		HTTPClient:   f.httpClient(),
 		Cache:        oauth2client.CacheOptions{Foreground: true},
 	}
+	cfg.Logger, _ = f.logger() // checked by check
 	if cfg.TokenURI == "" {
 		cfg.TokenURI = oauth2client.GoogleEndpoint.TokenURL
 	}

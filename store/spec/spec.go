@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -136,6 +137,9 @@ type OpenOptions struct {
 	// refresh it) use it, so that asking an empty store leaves no trace.
 	// Keyring and PostgreSQL stores are opened as usual.
 	MustExist bool
+	// Logger, when set, is given to the store for its debug records (lock
+	// and lease waits); nil means silent.
+	Logger *slog.Logger
 }
 
 // Open opens the store s names. Unless opts.MustExist, the folder of a
@@ -147,7 +151,11 @@ func (s Spec) Open(ctx context.Context, opts *OpenOptions) (store.Store, error) 
 		if _, err := os.Lstat(s.Target); err != nil {
 			return nil, fmt.Errorf("spec: store %s: %w", s, err)
 		}
-		return s.open(ctx)
+		return s.open(ctx, opts.Logger)
+	}
+	var logger *slog.Logger
+	if opts != nil {
+		logger = opts.Logger
 	}
 	switch s.Kind {
 	case File, SQLite:
@@ -155,20 +163,21 @@ func (s Spec) Open(ctx context.Context, opts *OpenOptions) (store.Store, error) 
 			return nil, fmt.Errorf("spec: store %s: %w", s, err)
 		}
 	}
-	return s.open(ctx)
+	return s.open(ctx, logger)
 }
 
-// open opens the store s names; its folder exists.
-func (s Spec) open(ctx context.Context) (store.Store, error) {
+// open opens the store s names, with logger (nil: silent); its folder
+// exists.
+func (s Spec) open(ctx context.Context, logger *slog.Logger) (store.Store, error) {
 	switch s.Kind {
 	case File:
-		return file.OpenAuto(ctx, s.Target, nil)
+		return file.OpenAuto(ctx, s.Target, &file.Options{Logger: logger})
 	case Keyring:
-		return keyring.New(s.Target, nil)
+		return keyring.New(s.Target, &keyring.Options{Logger: logger})
 	case SQLite:
-		return sqlstore.OpenSQLite(ctx, s.Target, nil)
+		return sqlstore.OpenSQLite(ctx, s.Target, &sqlstore.Options{Logger: logger})
 	case Postgres:
-		return sqlstore.OpenPostgres(ctx, s.Target, nil)
+		return sqlstore.OpenPostgres(ctx, s.Target, &sqlstore.Options{Logger: logger})
 	}
 	return nil, fmt.Errorf("spec: unknown store kind %q", s.Kind)
 }
