@@ -15,8 +15,10 @@ import (
 const (
 	defaultRefreshWindow = 3*time.Minute + 45*time.Second
 	defaultSafetyMargin  = 10 * time.Second
-	// refreshTimeout bounds a refresh that runs detached from its callers.
-	refreshTimeout = time.Minute
+	// defaultRefreshTimeout bounds a refresh that runs detached from its
+	// callers: room for three tries of DefaultRequestTimeout and their
+	// backoff.
+	defaultRefreshTimeout = 90 * time.Second
 	// minBackoff and maxBackoff bound the pause after a failed refresh,
 	// before jitter.
 	minBackoff = time.Second
@@ -56,6 +58,12 @@ type CacheOptions struct {
 	// Concurrent callers still share one refresh, and if it fails the
 	// still-valid stale token is served.
 	Foreground bool
+	// RefreshTimeout bounds one refresh, which runs detached from the
+	// callers' cancellation (a caller may leave; the refresh goes on for
+	// the others). Zero means 90 s: three tries of the default HTTP
+	// client's 20 s limit and their backoff. Negative means no limit of its
+	// own, for a source whose requests are bounded otherwise.
+	RefreshTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OnToken, when set, is called with each new token before it is served.
@@ -83,12 +91,12 @@ type CacheOptions struct {
 //     the refresh goes on for the others.
 //
 // A token without an expiry is always fresh. A refresh runs on a context
-// detached from its callers' cancellation (keeping their values), bounded by
-// a one-minute timeout. A failed refresh is returned to the callers that
-// waited for it; later callers with an expired token get the same error at
-// once until a backoff ends (1s, doubling up to 30s, each pause spread by a
-// random ±20% so that processes failing together do not retry together;
-// reset by a success), so a failing source is never called in a hot loop.
+// detached from its callers' cancellation (keeping their values), bounded
+// by [CacheOptions.RefreshTimeout] (90 s by default). A failed refresh is
+// returned to the callers that waited for it; later callers with an
+// expired token get the same error at once until a backoff ends (1s,
+// doubling up to 30s, each pause spread by a random ±20% so that processes
+// failing together do not retry together; reset by a success), so a failing source is never called in a hot loop.
 // A stale token that is still valid keeps being served meanwhile.
 //
 // A token a resource server rejects (HTTP 401) is replaced at most once;
@@ -386,7 +394,13 @@ var errNoToken = errors.New("oauth2client: token source returned no token")
 // error for the callers waiting on this refresh: it runs on a goroutine of
 // its own, where a panic would end the whole process.
 func (c *CachedSource) fetch(ctx context.Context) (tok *Token, err error) {
-	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	cancel := context.CancelFunc(func() {})
+	switch t := c.opts.RefreshTimeout; {
+	case t == 0:
+		ctx, cancel = context.WithTimeout(ctx, defaultRefreshTimeout)
+	case t > 0:
+		ctx, cancel = context.WithTimeout(ctx, t)
+	}
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

@@ -642,3 +642,40 @@ func TestCachedSourceTokenRejectedBackoff(t *testing.T) {
 		t.Errorf("after the 1s backoff: err = %v, calls = %d; want a second try", err, src.calls.Load())
 	}
 }
+
+// CacheOptions.RefreshTimeout bounds the context of a refresh: zero means
+// 90 s, a positive value that, a negative one no limit.
+func TestCachedSourceRefreshTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		timeout time.Duration
+		want    time.Duration // 0: no deadline
+	}{
+		{"default", 0, 90 * time.Second},
+		{"set", 5 * time.Second, 5 * time.Second},
+		{"none", -1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var left time.Duration
+			var has bool
+			src := TokenSourceFunc(func(ctx context.Context) (*Token, error) {
+				var d time.Time
+				d, has = ctx.Deadline()
+				left = time.Until(d)
+				return &Token{AccessToken: "at"}, nil
+			})
+			c := NewCachedSource(src, nil, &CacheOptions{RefreshTimeout: tt.timeout})
+			if _, err := c.Token(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.want == 0 && has:
+				t.Errorf("the refresh has a deadline %v away, want none", left)
+			case tt.want != 0 && (!has || left > tt.want || left < tt.want/2):
+				t.Errorf("the refresh's deadline is %v away (set: %v), want about %v", left, has, tt.want)
+			}
+		})
+	}
+}

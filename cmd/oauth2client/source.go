@@ -263,7 +263,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 // and every request ends after --timeout.
 func (f *credFlags) bindOptions() *store.BindOptions {
 	log, _ := f.logger() // checked by check
-	return &store.BindOptions{HTTPClient: f.httpClient(), Cache: oauth2client.CacheOptions{Foreground: true}, Logger: log}
+	return &store.BindOptions{HTTPClient: f.httpClient(), Cache: f.cache(), Logger: log}
 }
 
 // loaded are credentials a command uses, with where they came from.
@@ -377,7 +377,7 @@ func (f *credFlags) authorizedUser(path, clientID, secret, refreshToken, tokenUR
 		TokenURI:     tokenURI,
 		Scopes:       f.scopes.sorted(),
 		HTTPClient:   f.httpClient(),
-		Cache:        oauth2client.CacheOptions{Foreground: true},
+		Cache:        f.cache(),
 	}
 	cfg.Logger, _ = f.logger() // checked by check
 	if cfg.TokenURI == "" {

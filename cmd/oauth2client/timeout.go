@@ -8,16 +8,18 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/oauth2client/oauth2client"
 )
 
 // defaultTimeout is the default of --timeout: how long one network step
 // (a discovery fetch, a token, revocation or introspection request, the
 // request command's HTTP exchange, connecting to a PostgreSQL store) may
 // take.
-const defaultTimeout = 60 * time.Second
+const defaultTimeout = 30 * time.Second
 
 // timeoutHelp is the usage of --timeout.
-const timeoutHelp = "give up on each network step (a discovery, token, revocation or introspection request, the HTTP request, a PostgreSQL connection) after `DURATION`; 0 waits forever"
+const timeoutHelp = "give up on each network request (discovery, token, revocation, introspection, the HTTP request, a PostgreSQL connection) after `DURATION`; a token request that fails on the network or with 5xx/429 is tried up to 3 times; 0 waits forever"
 
 // netTimeout is the --timeout flag.
 type netTimeout struct{ d time.Duration }
@@ -42,6 +44,19 @@ func (t *netTimeout) check() error {
 // oauth2client.DefaultRequestTimeout).
 func (t *netTimeout) httpClient() *http.Client {
 	return &http.Client{Timeout: t.d}
+}
+
+// cache returns the cache settings of a command's credentials: a stale
+// token is refreshed in the foreground, since the process exits right
+// after, and a refresh (up to three tries, each bounded by --timeout, and
+// their backoff) has no limit of its own beyond those tries for 0, or
+// room for three tries.
+func (t *netTimeout) cache() oauth2client.CacheOptions {
+	limit := time.Duration(-1)
+	if t.d > 0 {
+		limit = 3*t.d + 5*time.Second
+	}
+	return oauth2client.CacheOptions{Foreground: true, RefreshTimeout: limit}
 }
 
 // step returns ctx bounded by --timeout, for a store operation that may

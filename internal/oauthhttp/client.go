@@ -14,10 +14,12 @@ const (
 	TLSHandshakeTimeout = 10 * time.Second
 	// ResponseHeaderTimeout bounds the wait for the response's header once
 	// the request is sent.
-	ResponseHeaderTimeout = 30 * time.Second
+	ResponseHeaderTimeout = 15 * time.Second
 	// RequestTimeout bounds one try as a whole: connecting, sending, and
-	// reading the whole response.
-	RequestTimeout = 60 * time.Second
+	// reading the whole response. Three tries (the default of two retries)
+	// and their backoff fit in a cached refresh's limit of 90 s, so a hung
+	// try is retried rather than ending the refresh.
+	RequestTimeout = 20 * time.Second
 )
 
 // defaultClient is the client used when a request names none: its own

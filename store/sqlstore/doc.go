@@ -55,7 +55,7 @@
 // upsert when the key has no lease or its lease has ended, polled with a
 // backoff (5 ms doubling to 250 ms) until the context ends, and deleted on
 // release. A lease lasts [Options].LeaseDuration (default
-// [DefaultLeaseDuration], the one-minute refresh limit plus a margin), so
+// [DefaultLeaseDuration], the 90 s refresh limit plus a margin), so
 // a crashed holder blocks the key's refreshes for at most that long. The
 // bound refresh holds the lease across its token request and the row or
 // database lock only for the short read before it and the short write

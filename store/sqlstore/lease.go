@@ -9,9 +9,9 @@ import (
 )
 
 // DefaultLeaseDuration is how long a refresh lease lasts when
-// [Options].LeaseDuration is zero: the one-minute limit of a refresh plus a
+// [Options].LeaseDuration is zero: the 90 s limit of a refresh plus a
 // margin.
-const DefaultLeaseDuration = 90 * time.Second
+const DefaultLeaseDuration = 2 * time.Minute
 
 // Lease polling: the first retry after leaseRetryMin, doubling up to
 // leaseRetryMax.
