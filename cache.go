@@ -182,6 +182,12 @@ func (c *CachedSource) newEntry(t *Token, received time.Time) *cacheEntry {
 	e := &cacheEntry{tok: t, received: received}
 	if !received.IsZero() {
 		e.quietUntil = received.Add(rejectGrace)
+	} else if secs, err := expiresIn(t.Raw["expires_in"]); err == nil && secs > 0 && !t.Expiry.IsZero() {
+		// An initial token read back from a store or a file, with its token
+		// response: it was issued at its expiry minus its lifetime, so a
+		// 401 right after another process refreshed it does not refresh
+		// it again.
+		e.quietUntil = t.Expiry.Add(-time.Duration(secs) * time.Second).Add(rejectGrace)
 	}
 	switch {
 	case t.AccessToken == "":
@@ -308,8 +314,10 @@ var ErrTokenRejected = errors.New("oauth2client: token rejected, and too recent 
 // So a resource server that rejects every token causes one refresh, then
 // ever rarer ones, rather than one per request; one that stops accepting
 // a token it accepted before (a revocation, a key rotation) gets a new one.
-// The initial token given to [NewCachedSource], whose age is unknown, is
-// refreshed on its first rejection.
+// The initial token given to [NewCachedSource] is held as received when
+// its token response (Token.Raw) gives its lifetime: its expiry minus
+// expires_in. Otherwise its age is unknown, and it is refreshed on its
+// first rejection.
 func (c *CachedSource) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
 	c.mu.Lock()
 	e := c.cur.Load()

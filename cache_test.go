@@ -679,3 +679,25 @@ func TestCachedSourceRefreshTimeout(t *testing.T) {
 		})
 	}
 }
+
+// An initial token whose token response gives its lifetime (one read back
+// from a store, which another process just refreshed) is as old as its
+// expiry minus expires_in says: a 401 within 10 s of its issue refreshes
+// nothing, one later refreshes once.
+func TestCachedSourceTokenRejectedStoredToken(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	src := newFakeSource(clock, time.Hour, false)
+	issued := clock.Now().Add(-2 * time.Second)
+	initial := &Token{AccessToken: "stored", Expiry: issued.Add(time.Hour),
+		Raw: map[string]any{"expires_in": json.Number("3600")}}
+	h := newHarness(src, clock, initial, CacheOptions{})
+	if _, err := h.c.TokenRejected(t.Context(), initial); !errors.Is(err, ErrTokenRejected) {
+		t.Fatalf("401 two seconds after issue: %v, want ErrTokenRejected", err)
+	}
+	clock.Advance(8 * time.Second)
+	tok, err := h.c.TokenRejected(t.Context(), initial)
+	if err != nil || tok.AccessToken != "tok-1" || src.calls.Load() != 1 {
+		t.Fatalf("401 ten seconds after issue: %v, %v after %d calls; want tok-1 after 1", tok, err, src.calls.Load())
+	}
+}
