@@ -155,10 +155,13 @@ func (t *Transport) retry401(req *http.Request, base http.RoundTripper, tok *Tok
 	return base.RoundTrip(authorized(req, t.authValue(tok2), body))
 }
 
-// ErrInsecureHTTP means a [Transport] refused to send a token to a URL
-// that is neither https nor http to a loopback host;
-// [Transport.InsecureAllowHTTP] allows it.
-var ErrInsecureHTTP = errors.New("oauth2client: token refused to a URL that is not https")
+// ErrInsecureHTTP is wrapped by every refusal to send a secret over plain
+// http to a host that is not loopback (RFC 6749 §3.1, RFC 6750 §5.3,
+// RFC 8252 §8.3): a [Transport] asked to send a token to such a URL (see
+// [Transport.InsecureAllowHTTP]), and a token, device authorization,
+// revocation, introspection, token-info or discovery URL of that kind,
+// from a flow config, client secrets, credentials JSON or a store.
+var ErrInsecureHTTP = urlpolicy.ErrInsecure
 
 // checkScheme returns an error if a token must not be sent to u. It does
 // not allocate unless it refuses or meets a loopback host other than the
