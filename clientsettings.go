@@ -29,14 +29,10 @@ type clientSettings struct {
 
 // client returns the settings of the flow's client.
 func (f *Flow) client() clientSettings {
-	retry := f.cfg.Retry
-	if retry.Sleep == nil {
-		retry.Sleep = f.cfg.Sleep
-	}
 	return clientSettings{
 		id: f.cfg.ClientID, secret: f.cfg.ClientSecret, style: f.style, auth: f.cfg.ClientAuth,
 		issuer: f.cfg.Endpoint.Issuer, userAgent: f.cfg.UserAgent, httpClient: f.cfg.HTTPClient,
-		proof: f.cfg.ProofBinder, retry: retry, logger: f.cfg.Logger, now: f.cfg.Now,
+		proof: f.cfg.ProofBinder, retry: f.cfg.Retry, logger: f.cfg.Logger, now: f.cfg.Now,
 	}
 }
 

@@ -57,7 +57,8 @@ type Config struct {
 	// Sleep waits between the polls of [Flow.PollDevice]: it returns after
 	// d, or earlier with ctx's error when ctx is done. Nil means a real
 	// timer; tests set it to return at once (and advance their clock).
-	// It also waits between retries unless Retry.Sleep is set.
+	// It also waits between the retries of the flow's token requests and of
+	// its credentials' refreshes, unless Retry.Sleep is set.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// ClientAuth, when set, authenticates the client to the token, device
 	// authorization, revocation and introspection endpoints instead of
@@ -103,6 +104,11 @@ func NewFlow(cfg Config) (*Flow, error) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	cfg.Endpoint = cfg.Endpoint.clone()
 	cfg.Endpoint.Issuer = knownIssuer(cfg.Endpoint)
+	if cfg.Retry.Sleep == nil {
+		// The flow's own requests and its credentials' refreshes wait
+		// between retries as its device polls do.
+		cfg.Retry.Sleep = cfg.Sleep
+	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
@@ -96,5 +98,23 @@ func TestDeviceAuthChecksScopesAndNewFlowWrapsURLError(t *testing.T) {
 	cfg.Endpoint.TokenURL = "http://issuer.example/token"
 	if _, err := NewFlow(cfg); !errors.Is(err, urlpolicy.ErrInsecure) || !strings.Contains(err.Error(), "Endpoint.TokenURL") {
 		t.Errorf("NewFlow with a plain-http token URL: %v, want urlpolicy.ErrInsecure naming Endpoint.TokenURL", err)
+	}
+}
+
+// The credentials of a flow wait between refresh retries with the flow's
+// Sleep (found in review: they slept on a real timer).
+func TestFlowCredentialsRetrySleep(t *testing.T) {
+	t.Parallel()
+	var slept atomic.Int32
+	cfg := testConfig("https://issuer.example")
+	cfg.Sleep = func(context.Context, time.Duration) error { slept.Add(1); return nil }
+	flow, err := NewFlow(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := flow.credentials(nil, nil).Config().Retry.Sleep; got == nil {
+		t.Fatal("the flow's credentials have no retry Sleep")
+	} else if got(t.Context(), time.Second); slept.Load() != 1 {
+		t.Error("the credentials' retry Sleep is not the flow's")
 	}
 }
