@@ -187,8 +187,10 @@ func (c *Credentials) Token(ctx context.Context) (*Token, error) {
 	return c.cache.Token(ctx)
 }
 
-// TokenRejected implements [TokenRejecter]: if rejected is still the current
-// token it is refreshed, once for all concurrent callers.
+// TokenRejected implements [TokenRejecter]; [Transport] calls it after a
+// 401. It refreshes at most once per token, as [CachedSource.TokenRejected]
+// describes: not when the token was received moments ago or in answer to an
+// earlier rejection, nor during the backoff after a failed refresh.
 func (c *Credentials) TokenRejected(ctx context.Context, rejected *Token) (*Token, error) {
 	if c.Invalid() {
 		return nil, ErrInvalidCredentials

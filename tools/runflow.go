@@ -167,7 +167,7 @@ func newRunner(flow *oauth2client.Flow, opts *Options) (*runner, error) {
 		r.host, r.listen = "localhost", "127.0.0.1"
 	default:
 		ip := net.ParseIP(h)
-		if ip == nil || !ip.IsLoopback() {
+		if ip == nil || !urlpolicy.IsLoopbackHost(h) {
 			return nil, fmt.Errorf("tools: Options.HostName %q is not a loopback host (use 127.0.0.1, localhost or ::1)", o.HostName)
 		}
 		r.listen = ip.String()

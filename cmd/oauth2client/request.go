@@ -142,16 +142,16 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	hc.Transport = &oauth2client.Transport{Source: l.creds, Base: hc.Transport, InsecureAllowHTTP: *insecureHTTP, Logger: log}
 	resp, err := hc.Do(req)
 	if errors.Is(err, oauth2client.ErrInsecureHTTP) {
-		return e.fail(c, fmt.Errorf("%s %s: refusing to send the access token over plain http to a host that is not loopback (--insecure-allow-http sends it anyway)", method, redactQuery(u)))
+		return e.fail(c, fmt.Errorf("%s %s: refusing to send the access token over plain http to a host that is not loopback (--insecure-allow-http sends it anyway)", method, urlpolicy.RedactQuery(u)))
 	}
 	if err != nil {
 		// Client.Timeout is the only deadline here.
 		timedOut := errors.Is(err, context.DeadlineExceeded) || isTimeout(err)
 		err = urlpolicy.RedactURLError(err) // the query may hold secrets
 		if timedOut {
-			return e.fail(c, fmt.Errorf("%s %s: no response within --timeout %v (%s): %w", method, redactQuery(u), cf.d, hint, err))
+			return e.fail(c, fmt.Errorf("%s %s: no response within --timeout %v (%s): %w", method, urlpolicy.RedactQuery(u), cf.d, hint, err))
 		}
-		return e.fail(c, fmt.Errorf("%s %s: %w", method, redactQuery(u), err))
+		return e.fail(c, fmt.Errorf("%s %s: %w", method, urlpolicy.RedactQuery(u), err))
 	}
 	defer resp.Body.Close()
 	if *verbose {
@@ -162,7 +162,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	n, err := io.Copy(e.stdout, io.LimitReader(resp.Body, maxRequestOutput))
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-			return e.fail(c, fmt.Errorf("%s %s: reading the response: not done within --timeout %v (%s): %w", method, redactQuery(u), cf.d, hint, err))
+			return e.fail(c, fmt.Errorf("%s %s: reading the response: not done within --timeout %v (%s): %w", method, urlpolicy.RedactQuery(u), cf.d, hint, err))
 		}
 		return e.fail(c, fmt.Errorf("reading the response: %w", err))
 	}
@@ -170,17 +170,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintf(e.stderr, "oauth2client request: response body cut at %d bytes\n", maxRequestOutput)
 	}
 	if resp.StatusCode >= 400 {
-		return e.fail(c, fmt.Errorf("%s %s: HTTP %s", method, redactQuery(u), resp.Status))
+		return e.fail(c, fmt.Errorf("%s %s: HTTP %s", method, urlpolicy.RedactQuery(u), resp.Status))
 	}
 	return exitOK
-}
-
-// redactQuery returns u without its query, which may hold secrets.
-func redactQuery(u *url.URL) string {
-	v := *u
-	if v.RawQuery != "" {
-		v.RawQuery = "..."
-	}
-	v.User = nil
-	return v.String()
 }

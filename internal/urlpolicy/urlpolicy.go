@@ -109,6 +109,17 @@ func RedactURL(s string) string {
 	return s
 }
 
+// RedactQuery returns u for a message: without user information, and with
+// "..." for its query, which may hold secrets (an API key, a token).
+func RedactQuery(u *url.URL) string {
+	v := *u
+	if v.RawQuery != "" {
+		v.RawQuery = "..."
+	}
+	v.User = nil
+	return v.String()
+}
+
 // RedactURLError drops the URL from a *url.Error (an endpoint URL can carry
 // a secret in its query), keeping the operation and the cause.
 func RedactURLError(err error) error {

@@ -118,6 +118,10 @@ func TestRedact(t *testing.T) {
 	if got := RedactURL("postgres://u:secret@h/db"); got != "postgres://u:xxxxx@h/db" {
 		t.Errorf("RedactURL = %q", got)
 	}
+	u, _ := url.Parse("https://user:pw@api.example/v1?key=secret#f")
+	if got := RedactQuery(u); got != "https://api.example/v1?...#f" {
+		t.Errorf("RedactQuery = %q", got)
+	}
 	err := &url.Error{Op: "Post", URL: "https://h/token?key=secret", Err: errors.New("boom")}
 	if got := RedactURLError(err).Error(); got != "post request: boom" {
 		t.Errorf("RedactURLError = %q", got)
