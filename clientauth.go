@@ -37,7 +37,11 @@ type ClientAuthRequest struct {
 	// URL is the endpoint's URL, e.g. the audience of a client assertion.
 	URL string
 	// Issuer is the authorization server's issuer identifier when known,
-	// else empty.
+	// else empty. It is empty for the requests of [Credentials], which
+	// know no issuer, and of [RequestToken]: a ClientAuth that needs an
+	// audience (a client assertion, RFC 7523 §3) should use URL, the
+	// endpoint's URL, which RFC 7523 allows as the audience, when Issuer
+	// is empty.
 	Issuer string
 	// ClientID identifies the client.
 	ClientID string

@@ -9,8 +9,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/oauth2client/oauth2client/internal/oauthhttp"
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // GrantTypeDeviceCode is the grant_type of the device access token request
@@ -42,9 +45,11 @@ var ErrDeviceCodeExpired = errors.New("oauth2client: device code expired")
 type DeviceAuth struct {
 	// DeviceCode identifies the authorization to the token endpoint.
 	DeviceCode string `json:"device_code"`
-	// UserCode is what the user types at VerificationURI.
+	// UserCode is what the user types at VerificationURI: at most 64
+	// bytes, all printable (checked by [Flow.DeviceAuth]).
 	UserCode string `json:"user_code"`
-	// VerificationURI is where the user goes to approve. Google's
+	// VerificationURI is where the user goes to approve: https, or http
+	// to a loopback host (checked by [Flow.DeviceAuth]). Google's
 	// "verification_url" spelling is accepted too.
 	VerificationURI string `json:"verification_uri"`
 	// VerificationURIComplete, when the server sends one, is
@@ -90,7 +95,10 @@ func (da *DeviceAuth) LogValue() slog.Value {
 // [SetParam] apply; the others concern the authorization-code flow and are
 // ignored. Show the user the returned UserCode and VerificationURI, then
 // call [Flow.PollDevice]. A refusal by the server is an [*Error] whose
-// Endpoint is "device authorization".
+// Endpoint is "device authorization"; so is a response unsafe to show the
+// user (a user code over 64 bytes or with unprintable characters, a
+// verification URI that is not https, or http on loopback), matching
+// [ErrMalformedResponse] and naming the field.
 func (f *Flow) DeviceAuth(ctx context.Context, opts ...AuthCodeOption) (*DeviceAuth, error) {
 	if f.cfg.Endpoint.DeviceAuthURL == "" {
 		return nil, errors.New("oauth2client: device authorization: Endpoint.DeviceAuthURL is empty (the server offers no device flow)")
@@ -170,15 +178,15 @@ func deviceAuthFromResponse(raw map[string]any, now time.Time) (*DeviceAuth, err
 			return nil, fmt.Errorf("%w: no %s", ErrMalformedResponse, f.name)
 		}
 	}
+	if err := checkUserCode(da.UserCode); err != nil {
+		return nil, err
+	}
 	for _, f := range []struct{ name, value string }{
 		{"verification_uri", da.VerificationURI},
 		{"verification_uri_complete", da.VerificationURIComplete},
 	} {
-		if f.value == "" {
-			continue
-		}
-		if u, err := url.Parse(f.value); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, fmt.Errorf("%w: field %q is not an http(s) URL", ErrMalformedResponse, f.name)
+		if err := checkVerificationURI(f.name, f.value); err != nil {
+			return nil, err
 		}
 	}
 	secs, err := expiresIn(raw["expires_in"])
@@ -200,13 +208,69 @@ func deviceAuthFromResponse(raw map[string]any, now time.Time) (*DeviceAuth, err
 	return da, nil
 }
 
+// Bounds of the fields of a device authorization response that are shown
+// to the user.
+const (
+	maxUserCode        = 64
+	maxVerificationURI = 2 << 10
+)
+
+// checkUserCode refuses a user code that could not be shown safely on a
+// terminal: over 64 bytes, not UTF-8, or with a character that is not
+// printable (control, format such as bidirectional overrides, line breaks).
+func checkUserCode(code string) error {
+	if len(code) > maxUserCode {
+		return fmt.Errorf("%w: field \"user_code\" is over %d bytes", ErrMalformedResponse, maxUserCode)
+	}
+	if !printable(code) {
+		return fmt.Errorf("%w: field \"user_code\" has characters that cannot be shown", ErrMalformedResponse)
+	}
+	return nil
+}
+
+// checkVerificationURI refuses a verification URI (field name; empty means
+// absent) the user could not safely be sent to: one that is not an
+// absolute https URL (or http to a loopback host, for tests), that carries
+// user information (https://good.example@evil.example/), that is over
+// 2 KiB, or that has characters that cannot be shown.
+func checkVerificationURI(name, value string) error {
+	if value == "" {
+		return nil
+	}
+	if len(value) > maxVerificationURI || !printable(value) {
+		return fmt.Errorf("%w: field %q is over %d bytes or has characters that cannot be shown",
+			ErrMalformedResponse, name, maxVerificationURI)
+	}
+	u, err := url.Parse(value)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || !urlpolicy.Secure(u) {
+		return fmt.Errorf("%w: field %q is not an https URL (or http on loopback) without user information",
+			ErrMalformedResponse, name)
+	}
+	return nil
+}
+
+// printable reports whether s is UTF-8 made of printable characters
+// (letters, marks, numbers, punctuation, symbols and the ASCII space).
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // PollDevice waits for the user to approve da and returns the credentials
 // (RFC 8628 §3.4, §3.5), built as [Flow.Exchange] builds them. It waits
 // da.Interval (Config.Sleep) before each token request; an
 // authorization_pending answer polls again, slow_down lengthens the
 // interval by 5 seconds, and temporary failures (the network, HTTP 429 or
 // 5xx: see [Error.Temporary]) lengthen it twofold, up to 5 in a row. The
-// polls are not retried otherwise: Config.Retry does not apply to them. It fails with [ErrDeviceCodeExpired] on expired_token or once
+// polls are not retried otherwise: Config.Retry does not apply to them.
+// It fails with [ErrDeviceCodeExpired] on expired_token or once
 // da.Expiry passes by the flow's clock, with an [*Error] matching
 // [ErrAccessDenied] when the user refused, with another [*Error] for any
 // other refusal, and with ctx's error when ctx is done.

@@ -7,13 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
@@ -178,6 +181,42 @@ func TestDeviceAuth(t *testing.T) {
 			wantErr: func(err error) bool { return errors.Is(err, oauth2client.ErrMalformedResponse) },
 		},
 		{
+			name: "verification URI over plain http", status: 200,
+			body:    `{"device_code":"DEVICE-SECRET","user_code":"u","verification_uri":"http://x.example/d"}`,
+			wantErr: malformedField("verification_uri"),
+		},
+		{
+			name: "complete verification URI over plain http", status: 200,
+			body: `{"device_code":"DEVICE-SECRET","user_code":"u","verification_uri":"https://x.example/d",
+				"verification_uri_complete":"http://x.example/d?user_code=u"}`,
+			wantErr: malformedField("verification_uri_complete"),
+		},
+		{
+			name: "verification URI with user information", status: 200,
+			body:    `{"device_code":"DEVICE-SECRET","user_code":"u","verification_uri":"https://good.example@evil.example/d"}`,
+			wantErr: malformedField("verification_uri"),
+		},
+		{
+			name: "verification URI with a bidi override", status: 200,
+			body:    `{"device_code":"DEVICE-SECRET","user_code":"u","verification_uri":"https://x.example/\u202ed"}`,
+			wantErr: malformedField("verification_uri"),
+		},
+		{
+			name: "user code with a line break", status: 200,
+			body:    `{"device_code":"DEVICE-SECRET","user_code":"AB\nlevel=ERROR msg=forged","verification_uri":"https://x.example/d"}`,
+			wantErr: malformedField("user_code"),
+		},
+		{
+			name: "user code with an escape sequence", status: 200,
+			body:    `{"device_code":"DEVICE-SECRET","user_code":"\u001b[2JAB","verification_uri":"https://x.example/d"}`,
+			wantErr: malformedField("user_code"),
+		},
+		{
+			name: "user code over 64 bytes", status: 200,
+			body:    `{"device_code":"DEVICE-SECRET","user_code":"` + strings.Repeat("A", 65) + `","verification_uri":"https://x.example/d"}`,
+			wantErr: malformedField("user_code"),
+		},
+		{
 			name: "interval not a number", status: 200, body: `{"device_code":"d","user_code":"u","verification_uri":"https://x.example/d","interval":true}`,
 			wantErr: func(err error) bool { return errors.Is(err, oauth2client.ErrMalformedResponse) },
 		},
@@ -208,6 +247,10 @@ func TestDeviceAuth(t *testing.T) {
 				if strings.Contains(err.Error(), "s3cret") {
 					t.Errorf("error quotes the secret: %v", err)
 				}
+				if e, ok := errors.AsType[*oauth2client.Error](err); ok &&
+					strings.Contains(fmt.Sprintf("%+v %s", *e, e.Body), "DEVICE-SECRET") {
+					t.Errorf("error keeps the device code: %+v %s", *e, e.Body)
+				}
 				return
 			}
 			if err != nil {
@@ -227,6 +270,16 @@ func TestDeviceAuth(t *testing.T) {
 				t.Errorf("confidential client did not authenticate with Basic: %v %v", ds.basicUsers, form)
 			}
 		})
+	}
+}
+
+// malformedField matches an *Error of the device authorization endpoint
+// for a malformed response whose message names field.
+func malformedField(field string) func(error) bool {
+	return func(err error) bool {
+		e, ok := errors.AsType[*oauth2client.Error](err)
+		return ok && e.Endpoint == "device authorization" && errors.Is(err, oauth2client.ErrMalformedResponse) &&
+			strings.Contains(err.Error(), `"`+field+`"`)
 	}
 }
 
@@ -481,6 +534,18 @@ func FuzzDeviceAuth(f *testing.F) {
 		da, err := flow.DeviceAuth(context.Background())
 		if err == nil && (da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" || da.Interval <= 0) {
 			t.Errorf("accepted an incomplete response: %+v", da)
+		}
+		if err == nil && (len(da.UserCode) > 64 || strings.ContainsFunc(da.UserCode+da.VerificationURI+
+			da.VerificationURIComplete, func(r rune) bool { return !unicode.IsPrint(r) })) {
+			t.Errorf("accepted what cannot be shown: %q %q %q", da.UserCode, da.VerificationURI, da.VerificationURIComplete)
+		}
+		if err != nil {
+			return
+		}
+		for _, raw := range []string{da.VerificationURI, da.VerificationURIComplete} {
+			if u, perr := url.Parse(raw); raw != "" && (perr != nil || !urlpolicy.Secure(u)) {
+				t.Errorf("accepted verification URI %q", raw)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/oauth2client/oauth2client/internal/oauthhttp"
@@ -37,28 +38,46 @@ var (
 	ErrMalformedResponse = errors.New("oauth2client: malformed response")
 )
 
-// maxErrorBody bounds the response body kept in an [Error].
-const maxErrorBody = 4 << 10
+// Bounds of what an [Error] keeps of an answer.
+const (
+	maxErrorBody        = 4 << 10 // Body
+	maxErrorCode        = 256     // Code
+	maxErrorURI         = 2 << 10 // URI
+	maxErrorDescription = 4 << 10 // Description
+	maxQuotedCode       = 64      // a code in Error's message, when not RFC 6749's
+)
 
 // Error is a failure reported by, or while talking to, a token endpoint.
 //
 // Code, Description and URI are the RFC 6749 §5.2 fields when the server sent
-// them. Error's message never includes Body, which is kept for debugging.
+// them, as sent (clipped). Error's message never includes Body or URI, and
+// quotes a Code that is not a valid RFC 6749 error code.
 type Error struct {
 	// Endpoint names what was called, e.g. "token", "revocation".
 	Endpoint string
-	// Code is the "error" field, e.g. "invalid_grant". Empty when the server
-	// sent no parsable error.
+	// Code is the "error" field, e.g. "invalid_grant", at most 256 bytes.
+	// Empty when the server sent no parsable error.
 	Code string
-	// Description is the "error_description" field.
+	// Description is the "error_description" field, at most 4 KiB.
 	Description string
-	// URI is the "error_uri" field.
+	// URI is the "error_uri" field, at most 2 KiB. It is the server's
+	// word: check it before showing it as a link.
 	URI string
 	// StatusCode is the HTTP status; 0 if no response was received.
 	StatusCode int
 	// Header is the response header, if there was a response.
 	Header http.Header
-	// Body is at most the first 4 KiB of the response body.
+	// Body is at most the first 4 KiB of the response body, for debugging,
+	// with the value of every field holding a secret replaced by
+	// "[redacted]": access_token, refresh_token, id_token, any other name
+	// ending in "token" (any case, "_" or "-" ignored), device_code, and
+	// client_secret, code, code_verifier, assertion, client_assertion or
+	// password should a server echo them. A JSON body is re-encoded with
+	// its keys sorted; a form-encoded one, by key. A body that cannot be
+	// parsed is kept as it is only if it names none of these fields;
+	// otherwise Body is nil. So a token response that failed to parse (a
+	// bad expires_in, an unexpected token type) can be dumped without
+	// leaking its tokens.
 	Body []byte
 
 	// Err is the underlying cause, if any (a network or parse error).
@@ -75,7 +94,7 @@ func (e *Error) Error() string {
 	}
 	switch {
 	case e.Code != "":
-		b.WriteString(e.Code)
+		b.WriteString(quoteCode(e.Code))
 		if e.Description != "" {
 			fmt.Fprintf(&b, ": %q", urlpolicy.Clip(e.Description, 200))
 		}
@@ -138,7 +157,7 @@ type AuthorizationError struct {
 
 // Error describes the error without the state or any code.
 func (e *AuthorizationError) Error() string {
-	s := "oauth2client: authorization failed: " + urlpolicy.Clip(e.Code, 64)
+	s := "oauth2client: authorization failed: " + quoteCode(e.Code)
 	if e.Description != "" {
 		s += fmt.Sprintf(": %q", urlpolicy.Clip(e.Description, 200))
 	}
@@ -175,10 +194,37 @@ func newError(endpoint string, resp *oauthhttp.Response, cause error) *Error {
 		return e
 	}
 	e.StatusCode, e.Header = resp.StatusCode, resp.Header
-	e.Body = resp.Body[:min(len(resp.Body), maxErrorBody)]
+	e.Body = redactBody(resp.Header.Get("Content-Type"), resp.Body)
 	f := errorFields(resp)
-	e.Code, e.Description, e.URI = f.code, f.description, f.uri
+	e.Code = urlpolicy.Clip(f.code, maxErrorCode)
+	e.Description = urlpolicy.Clip(f.description, maxErrorDescription)
+	e.URI = urlpolicy.Clip(f.uri, maxErrorURI)
 	return e
+}
+
+// quoteCode renders a server's error code for a one-line message: as it is
+// when it is a valid RFC 6749 §5.2 code (NQSCHAR, here without spaces, at
+// most 64 bytes), else clipped to 64 bytes and quoted, so that a forged
+// code cannot break the line or forge a log record.
+func quoteCode(code string) string {
+	if validErrorCode(code) {
+		return code
+	}
+	return strconv.Quote(urlpolicy.Clip(code, maxQuotedCode))
+}
+
+// validErrorCode reports whether code is a non-empty RFC 6749 error code
+// of at most 64 bytes: %x21 / %x23-5B / %x5D-7E (NQSCHAR without space).
+func validErrorCode(code string) bool {
+	if code == "" || len(code) > maxQuotedCode {
+		return false
+	}
+	for i := range len(code) {
+		if c := code[i]; c <= ' ' || c == '"' || c == '\\' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // errorBody holds the RFC 6749 §5.2 fields of an error answer.

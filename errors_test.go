@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/oauth2client/oauth2client/internal/oauthhttp"
 )
 
 func TestErrorTemporary(t *testing.T) {
@@ -29,5 +33,52 @@ func TestErrorTemporary(t *testing.T) {
 				t.Errorf("Temporary() = %t, want %t", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestErrorMessageQuotesCode: a valid RFC 6749 code is shown as it is;
+// any other is clipped and quoted, so the message stays one short line.
+func TestErrorMessageQuotesCode(t *testing.T) {
+	t.Parallel()
+	forged := "x\nlevel=ERROR msg=forged " + strings.Repeat("y", 4000)
+	tests := []struct {
+		name, code, want string
+	}{
+		{"valid", "invalid_grant", "oauth2client: token endpoint: invalid_grant (HTTP 400)"},
+		{"valid, odd characters", "x!#[]~", "oauth2client: token endpoint: x!#[]~ (HTTP 400)"},
+		{"space", "bad code", `oauth2client: token endpoint: "bad code" (HTTP 400)`},
+		{"quote", `a"b`, `oauth2client: token endpoint: "a\"b" (HTTP 400)`},
+		{"forged line", forged, `oauth2client: token endpoint: "x\nlevel=ERROR msg=forged ` +
+			strings.Repeat("y", 64-len("x\nlevel=ERROR msg=forged ")) + `…" (HTTP 400)`},
+		{"long", strings.Repeat("z", 65), `oauth2client: token endpoint: "` + strings.Repeat("z", 64) + `…" (HTTP 400)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := &Error{Endpoint: "token", Code: tt.code, StatusCode: 400}
+			if got := e.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+			a := &AuthorizationError{Code: tt.code, Description: "d\ne"}
+			want := "oauth2client: authorization failed: " + strings.TrimSuffix(
+				strings.TrimPrefix(tt.want, "oauth2client: token endpoint: "), " (HTTP 400)") + `: "d\ne"`
+			if got := a.Error(); got != want {
+				t.Errorf("AuthorizationError.Error() = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestNewErrorClipsFields: the fields an *Error keeps of a hostile answer
+// are bounded.
+func TestNewErrorClipsFields(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 100_000)
+	body := `{"error":"` + long + `","error_description":"` + long + `","error_uri":"` + long + `"}`
+	e := newError("token", &oauthhttp.Response{StatusCode: 400, Header: http.Header{}, Body: []byte(body)}, nil)
+	if len(e.Code) > maxErrorCode+len("…") || len(e.Description) > maxErrorDescription+len("…") ||
+		len(e.URI) > maxErrorURI+len("…") || len(e.Body) > maxErrorBody {
+		t.Errorf("kept code %d, description %d, URI %d, body %d bytes",
+			len(e.Code), len(e.Description), len(e.URI), len(e.Body))
 	}
 }

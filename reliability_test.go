@@ -3,6 +3,7 @@ package oauth2client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -25,6 +26,17 @@ type fault struct {
 
 const okBody = `{"access_token":"at-ok","token_type":"Bearer","expires_in":3600}`
 
+// tokenSecrets are the token values the fault cases put in bodies; none may
+// appear in an error's Body, message or %+v.
+var tokenSecrets = []string{"AT-SECRET", "RT-SECRET", "ID-SECRET", "DC-SECRET", "XT-SECRET"}
+
+// withTokens is a 2xx token response carrying every token, with the given
+// extra JSON members (which make it fail to parse).
+func withTokens(extra string) string {
+	return `{"access_token":"AT-SECRET","refresh_token":"RT-SECRET","id_token":"ID-SECRET",` +
+		`"device_code":"DC-SECRET","subject_token":"XT-SECRET",` + extra + `}`
+}
+
 // TestReliabilityTokenEndpointFaults runs token requests against a token
 // endpoint that answers with faults, and checks what is retried, what is
 // honoured and what is final. It logs the figures of each case.
@@ -44,6 +56,12 @@ func TestReliabilityTokenEndpointFaults(t *testing.T) {
 		wantErr    error         // errors.Is, if failing
 		wantTries  int32         // requests the server saw
 		wantWait   time.Duration // exact first wait, when Retry-After sets it
+		binder     ProofBinder   // the request's ProofBinder, if any
+		timeout    time.Duration // the context's timeout, if any
+		maxWait    time.Duration // RetryOptions.MaxWait, if not the default
+		cancel     bool          // the first wait is cut short by cancelling the context
+		wantCancel error         // errors.Is, as well as the *Error
+		wantBody   string        // a string Body must hold, if failing
 	}{
 		{name: "500 then success", answers: []fault{{status: 500}, {status: 200, header: jsonH, body: okBody}}, wantOK: true, wantTries: 2},
 		{name: "502, 503 then success", answers: []fault{{status: 502}, {status: 503}, {status: 200, header: jsonH, body: okBody}}, wantOK: true, wantTries: 3},
@@ -69,6 +87,27 @@ func TestReliabilityTokenEndpointFaults(t *testing.T) {
 		{name: "connection reset always", answers: []fault{{reset: true}}, wantTries: 3},
 		{name: "code exchange hits 503", grant: "authorization_code", answers: []fault{{status: 503}, {status: 200, header: jsonH, body: okBody}}, wantStatus: 503, wantTries: 1},
 		{name: "code exchange hits a reset", grant: "authorization_code", answers: []fault{{reset: true}, {status: 200, header: jsonH, body: okBody}}, wantTries: 1},
+		{name: "tokens with expires_in garbage", answers: []fault{{status: 200, header: jsonH, body: withTokens(`"expires_in":"soon"`)}},
+			wantStatus: 200, wantErr: ErrMalformedResponse, wantTries: 1, wantBody: `"access_token":"[redacted]"`},
+		{name: "tokens with an unexpected token type", binder: &fakeBinder{}, answers: []fault{{status: 200, header: jsonH, body: withTokens(`"token_type":"Bearer"`)}},
+			wantStatus: 200, wantErr: ErrUnsupportedTokenType, wantTries: 1, wantBody: `"token_type":"Bearer"`},
+		{name: "tokens with a non-string field", answers: []fault{{status: 200, header: jsonH, body: withTokens(`"scope":["a"],"x":{"Refresh-Token":"RT-SECRET"}`)}},
+			wantStatus: 200, wantErr: ErrMalformedResponse, wantTries: 1, wantBody: `"scope":["a"]`},
+		{name: "tokens form-encoded with expires_in garbage", answers: []fault{{status: 200, header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			body: "access_token=AT-SECRET&refresh_token=RT-SECRET&id_token=ID-SECRET&expires_in=soon"}},
+			wantStatus: 200, wantErr: ErrMalformedResponse, wantTries: 1, wantBody: "expires_in=soon"},
+		{name: "tokens with trailing garbage", answers: []fault{{status: 200, header: jsonH, body: withTokens(`"expires_in":-1`) + ` trailing`}},
+			wantStatus: 200, wantErr: ErrMalformedResponse, wantTries: 1},
+		{name: "400 with a forged multi-line code", answers: []fault{{status: 400, header: jsonH,
+			body: `{"error":"x\nlevel=ERROR msg=forged ` + strings.Repeat("y", 4000) + `"}`}},
+			wantCode:   "x\nlevel=ERROR msg=forged " + strings.Repeat("y", maxErrorCode-len("x\nlevel=ERROR msg=forged ")) + "…",
+			wantStatus: 400, wantTries: 1},
+		{name: "503 with Retry-After past the deadline", timeout: time.Hour, maxWait: 24 * time.Hour,
+			answers:  []fault{{status: 503, header: http.Header{"Content-Type": {js}, "Retry-After": {"7200"}}, body: `{"error":"temporarily_unavailable"}`}, {status: 200, header: jsonH, body: okBody}},
+			wantCode: "temporarily_unavailable", wantStatus: 503, wantTries: 1},
+		{name: "503 with the wait cancelled", cancel: true,
+			answers:  []fault{{status: 503, header: http.Header{"Content-Type": {js}, "Retry-After": {"20"}}, body: `{"error":"temporarily_unavailable"}`}, {status: 200, header: jsonH, body: okBody}},
+			wantCode: "temporarily_unavailable", wantStatus: 503, wantCancel: context.Canceled, wantTries: 1},
 	}
 	var mu sync.Mutex
 	var totalTries, totalFailures, totalServed int
@@ -102,16 +141,29 @@ func TestReliabilityTokenEndpointFaults(t *testing.T) {
 				grant = "refresh_token"
 			}
 			now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-			tok, err := RequestToken(context.Background(), &TokenRequest{
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.timeout != 0 {
+				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+			}
+			defer cancel()
+			tok, err := RequestToken(ctx, &TokenRequest{
 				URL: srv.URL, ClientID: "cid", ClientSecret: "cs",
-				Params: url.Values{"grant_type": {grant}, "refresh_token": {"rt"}, "code": {"c"}},
-				Now:    func() time.Time { return now },
-				Retry: RetryOptions{Sleep: func(ctx context.Context, d time.Duration) error {
+				Params:      url.Values{"grant_type": {grant}, "refresh_token": {"rt"}, "code": {"c"}},
+				ProofBinder: tt.binder,
+				Now:         func() time.Time { return now },
+				Retry: RetryOptions{MaxWait: tt.maxWait, Sleep: func(ctx context.Context, d time.Duration) error {
 					waits = append(waits, d)
+					if tt.cancel {
+						cancel()
+					}
 					return ctx.Err()
 				}},
 			})
 			tries := served.Load()
+			wantWaits := int(tt.wantTries) - 1
+			if tt.cancel {
+				wantWaits++ // the cancelled one
+			}
 			t.Logf("reliability: %s: %d requests served, %d waits %v, ok=%v, error: %v", tt.name, tries, len(waits), waits, err == nil, err)
 			mu.Lock()
 			totalTries++
@@ -120,8 +172,8 @@ func TestReliabilityTokenEndpointFaults(t *testing.T) {
 				totalFailures++
 			}
 			mu.Unlock()
-			if tries != tt.wantTries || len(waits) != int(tt.wantTries)-1 {
-				t.Errorf("server saw %d requests after %d waits, want %d", tries, len(waits), tt.wantTries)
+			if tries != tt.wantTries || len(waits) != wantWaits {
+				t.Errorf("server saw %d requests after %d waits, want %d after %d", tries, len(waits), tt.wantTries, wantWaits)
 			}
 			if tt.wantWait != 0 && (len(waits) == 0 || waits[0] != tt.wantWait) {
 				t.Errorf("waits %v, want first %v", waits, tt.wantWait)
@@ -149,6 +201,23 @@ func TestReliabilityTokenEndpointFaults(t *testing.T) {
 			}
 			if len(e.Body) > maxErrorBody || strings.Contains(err.Error(), "<html") {
 				t.Errorf("error keeps %d bytes of body or quotes it: %v", len(e.Body), err)
+			}
+			if tt.wantCancel != nil && !errors.Is(err, tt.wantCancel) {
+				t.Errorf("error %v is not %v", err, tt.wantCancel)
+			}
+			if tt.wantBody != "" && !strings.Contains(string(e.Body), tt.wantBody) {
+				t.Errorf("Body %q lacks %q", e.Body, tt.wantBody)
+			}
+			msg := err.Error()
+			if strings.ContainsAny(msg, "\r\n") || len(msg) > 400 {
+				t.Errorf("message is %d bytes or several lines: %q", len(msg), msg)
+			}
+			for _, dump := range []string{string(e.Body), msg, fmt.Sprintf("%+v", err), fmt.Sprintf("%+v", *e)} {
+				for _, secret := range tokenSecrets {
+					if strings.Contains(dump, secret) {
+						t.Errorf("error leaks %s: %q", secret, dump)
+					}
+				}
 			}
 		})
 	}

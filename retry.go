@@ -22,15 +22,18 @@ const (
 )
 
 // RetryOptions tunes the retries of token requests: refreshes, client
-// credentials and other grants through [RequestToken], device polls, and
-// code exchanges. Its zero value means the defaults.
+// credentials and other grants through [RequestToken], and code exchanges.
+// Its zero value means the defaults. Device polls ([Flow.PollDevice]) do
+// not use it: their loop retries with RFC 8628's own backoff.
 //
 // A request is retried after an HTTP 429 or 5xx answer, or a failure to
 // connect or to read the answer; never after another answer (a 400
 // invalid_grant is final). The wait before a retry is a jittered
 // exponential backoff, or the answer's Retry-After (seconds or an HTTP
 // date) when that is longer; a Retry-After longer than MaxWait ends the
-// retries and the answer is returned. The caller's context ends any wait.
+// retries and the answer is returned. So does a wait that would end past
+// the context's deadline. When the caller's context ends a wait, the
+// error matches ctx's error and still holds the last answer's [*Error].
 //
 // An authorization code is spent by the first request that reaches the
 // server, so a code exchange is retried only after a failure to connect,

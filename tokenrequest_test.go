@@ -267,7 +267,9 @@ func FuzzTokenResponse(f *testing.F) {
 			if tok != nil || !errors.As(err, &e) {
 				t.Fatalf("got %v, %T", tok, err)
 			}
-			_ = e.Error()
+			if msg := e.Error(); strings.ContainsAny(msg, "\r\n") || len(msg) > 600 {
+				t.Fatalf("message of %d bytes, or several lines: %q", len(msg), msg)
+			}
 			_ = e.Temporary()
 			return
 		}

@@ -106,6 +106,11 @@ type Response struct {
 // when nothing was sent, a transport error (its URL removed), the error of
 // ctx, or a failure reading the body: then the response is returned too,
 // with its status and header.
+//
+// A retry whose wait would end past ctx's deadline is not made: the last
+// answer (or error) is returned at once, as final. When ctx is done during
+// a wait, the last answer is returned with an error wrapping both the last
+// try's error, if any, and ctx's.
 func Do(ctx context.Context, r *Request) (*Response, error) {
 	if err := urlpolicy.CheckEndpoint(r.URL); err != nil {
 		return nil, &SetupError{Field: r.Field, Err: err}
@@ -128,12 +133,26 @@ func Do(ctx context.Context, r *Request) (*Response, error) {
 		if !ok {
 			return resp, err
 		}
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+			r.log(ctx, "oauth2client: not retrying: the wait would outlast the context's deadline",
+				slog.Int("attempt", try), slog.Duration("backoff", wait))
+			return resp, err
+		}
 		retries++
 		r.log(ctx, "oauth2client: retrying", slog.Int("attempt", try), slog.Duration("backoff", wait))
-		if err := r.Retry.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("gave up waiting to retry: %w", err)
+		if serr := r.Retry.sleep(ctx, wait); serr != nil {
+			return resp, gaveUp(err, serr)
 		}
 	}
+}
+
+// gaveUp is the error of a wait between tries cut short by waitErr (the
+// context's error): it wraps both waitErr and the last try's error, if any.
+func gaveUp(last, waitErr error) error {
+	if last == nil {
+		return fmt.Errorf("gave up waiting to retry: %w", waitErr)
+	}
+	return fmt.Errorf("%w (gave up waiting to retry: %w)", last, waitErr)
 }
 
 // try sends r once. sent reports whether the request may have reached the

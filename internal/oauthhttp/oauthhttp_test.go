@@ -271,16 +271,61 @@ func TestDoSetupFailures(t *testing.T) {
 	}
 }
 
+// TestDoContextWins: a wait cut short by the caller returns the last answer
+// with ctx's error, so that its status is not lost.
 func TestDoContextWins(t *testing.T) {
 	t.Parallel()
 	srv, _ := answers(t, http.Header{"Retry-After": {"5"}}, 503)
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := Do(ctx, &Request{URL: srv.URL, Retry: Retry{Max: 5, MaxWait: time.Minute,
+	resp, err := Do(ctx, &Request{URL: srv.URL, Retry: Retry{Max: 5, MaxWait: time.Minute,
 		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
+	if resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("response %+v, want the last answer, a 503", resp)
+	}
 }
+
+// TestDoContextWinsAfterFailure: a wait after a failed try, cut short,
+// returns an error wrapping both the try's failure and ctx's error.
+func TestDoContextWinsAfterFailure(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	ctx, cancel := context.WithCancel(context.Background())
+	client := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, boom
+	})}
+	_, err := Do(ctx, &Request{URL: "https://as.example/token", Client: client,
+		Retry: Retry{Max: 5, Backoff: time.Second,
+			Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }}})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, boom) {
+		t.Fatalf("error %v, want both the failure and context.Canceled", err)
+	}
+}
+
+// TestDoDeadlineEndsRetries: a retry whose wait would outlast the context's
+// deadline is not waited for: the last answer comes back at once as final.
+func TestDoDeadlineEndsRetries(t *testing.T) {
+	t.Parallel()
+	srv, n := answers(t, http.Header{"Retry-After": {"7200"}}, 503, 200)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	s := &sleeps{}
+	resp, err := Do(ctx, &Request{URL: srv.URL, Retry: Retry{Max: 5, Backoff: time.Second,
+		MaxWait: 24 * time.Hour, Sleep: s.sleep}})
+	if err != nil || resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("Do = %+v, %v; want the 503 and no error", resp, err)
+	}
+	if n.Load() != 1 || len(s.d) != 0 {
+		t.Errorf("server saw %d requests after waits %v, want 1 and none", n.Load(), s.d)
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestDoLogs: each try, answer and wait is logged at debug level, without
 // the URL's query, the form or the headers.
