@@ -68,8 +68,9 @@ type Config struct {
 	// (e.g. DPoP), here and in the resulting Credentials; nil means
 	// bearer tokens. See [ProofBinder].
 	ProofBinder ProofBinder
-	// Retry tunes the retries of token requests, here and in the
-	// resulting Credentials; see [RetryOptions].
+	// Retry tunes the retries of token requests, here (the code exchange;
+	// device polls pace themselves) and in the resulting Credentials; see
+	// [RetryOptions].
 	Retry RetryOptions
 	// Logger receives debug records of requests, retries and waits,
 	// never a secret, here and in the resulting Credentials; nil means
