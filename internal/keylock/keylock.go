@@ -21,9 +21,11 @@ var ErrSymlink = safefile.ErrSymlink
 // one in 2^40 per pair.
 const slotBits = 40
 
-// maxRetry is the longest wait between two tries of a slot another
-// process holds (the first wait is 2 ms).
-const maxRetry = 50 * time.Millisecond
+// Polling backoff while another process holds a slot.
+const (
+	firstRetry = 2 * time.Millisecond
+	maxRetry   = 50 * time.Millisecond
+)
 
 // Locker hands out exclusive locks per key, held across goroutines of this
 // process and across processes that use the same path.
@@ -102,7 +104,7 @@ func (l *Locker) Lock(ctx context.Context, key string) (unlock func(), err error
 	}
 	fl, err := l.f.open()
 	if err == nil {
-		err = safefile.Poll(ctx, maxRetry, func() (bool, error) { return fl.tryLock(off) })
+		err = safefile.Poll(ctx, firstRetry, maxRetry, func() (bool, error) { return fl.tryLock(off) })
 	}
 	if err != nil {
 		release()

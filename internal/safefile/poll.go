@@ -5,20 +5,16 @@ import (
 	"time"
 )
 
-// firstWait is how long Poll first waits between tries.
-const firstWait = 2 * time.Millisecond
-
 // Poll calls try until it reports success or an error, and returns that
 // error (nil on success), or ctx.Err() when ctx ends first. It waits
-// between tries 2 ms at first, then twice as long each time, up to
-// maxWait (2 ms when maxWait is not positive). try runs at least once, even when ctx is already done. It is
-// how the lock files are waited for: try takes a non-blocking lock and
-// reports false while another process holds it.
-func Poll(ctx context.Context, maxWait time.Duration, try func() (bool, error)) error {
-	if maxWait <= 0 {
-		maxWait = firstWait
-	}
-	wait := min(firstWait, maxWait)
+// first between tries, then twice as long each time, up to maxWait (at
+// least first; first must be positive). try runs at least once, even when
+// ctx is already done. It is how locks held by other processes are waited
+// for: try takes a non-blocking lock and reports false while another
+// holds it.
+func Poll(ctx context.Context, first, maxWait time.Duration, try func() (bool, error)) error {
+	wait := first
+	maxWait = max(maxWait, first)
 	var t *time.Timer
 	for {
 		ok, err := try()

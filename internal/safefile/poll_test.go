@@ -29,7 +29,7 @@ func TestPoll(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tries := 0
-			err := Poll(tc.ctx, 4*time.Millisecond, func() (bool, error) {
+			err := Poll(tc.ctx, time.Millisecond, 4*time.Millisecond, func() (bool, error) {
 				tries++
 				if tries == tc.errAt {
 					return false, boom
@@ -52,7 +52,7 @@ func TestPollEndsWithContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	tries := 0
-	err := Poll(ctx, 0, func() (bool, error) {
+	err := Poll(ctx, time.Millisecond, 0, func() (bool, error) {
 		if tries++; tries == 3 {
 			cancel()
 		}

@@ -18,7 +18,7 @@ import (
 // Options.LockTimeout is zero.
 const DefaultLockTimeout = 10 * time.Second
 
-// lockRetry is the longest wait between two tries of a busy lock.
+// lockRetry is how often a busy lock is tried again.
 const lockRetry = 5 * time.Millisecond
 
 // ErrLockTimeout is wrapped by the error an operation returns when it could
@@ -103,7 +103,7 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 	ok, err := try()
 	if err == nil && !ok {
 		s.logger.DebugContext(ctx, "store/file: waiting for the lock another process holds", "lock", s.lockPath, "exclusive", exclusive)
-		err = safefile.Poll(lctx, lockRetry, try)
+		err = safefile.Poll(lctx, lockRetry, lockRetry, try)
 	}
 	if err != nil {
 		f.Close()

@@ -19,7 +19,7 @@ func recordLock(ctx context.Context, f *os.File, exclusive bool) error {
 	if exclusive {
 		lk.Type = syscall.F_WRLCK
 	}
-	return safefile.Poll(ctx, lockRetry, func() (bool, error) {
+	return safefile.Poll(ctx, lockRetry, lockRetry, func() (bool, error) {
 		err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk)
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EACCES) {
 			return false, nil
