@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
@@ -101,7 +102,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 
 // writeClientSecrets registers the confidential client with a random
 // secret and writes its client_secrets.json to path with mode 0600,
-// refusing a symbolic link there (see writeFileSafe).
+// refusing a symbolic link there (see safefile.ReplaceFile).
 func writeClientSecrets(srv *oauth2test.Server, path string) error {
 	err := srv.RegisterClient(oauth2test.Client{
 		ID:                  serveClientID,
@@ -115,7 +116,7 @@ func writeClientSecrets(srv *oauth2test.Server, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSafe(path, data); err != nil {
+	if err := safefile.ReplaceFile(path, data, 0o600, nil); err != nil {
 		return fmt.Errorf("write client secrets: %w", err)
 	}
 	return nil

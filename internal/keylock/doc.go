@@ -37,10 +37,11 @@
 //     held while any goroutine of the process holds any key. Coarser: across
 //     processes all keys of one lock file share it.
 //
-// The lock file is created on first use with mode 0600; a symbolic link
-// is refused ([ErrSymlink]), and its folder must exist. Lockers of one
-// process for the same path (spelled the same way once made absolute)
-// share one descriptor, kept open for the life of the process.
+// The lock file is created on first use with mode 0600 (through
+// internal/safefile); a symbolic link is refused ([ErrSymlink]), and its
+// folder must exist and, on Unix, be one no other user can change. Lockers
+// of one process for the same path (spelled the same way once made
+// absolute) share one descriptor, kept open for the life of the process.
 //
 // Errors name the lock file and quote the key clipped to 80 bytes.
 package keylock

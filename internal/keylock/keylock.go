@@ -2,19 +2,19 @@ package keylock
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
 // ErrSymlink is wrapped by the error for a lock file that is a symbolic
-// link: it is refused, never followed.
-var ErrSymlink = errors.New("symbolic links are refused")
+// link: it is refused, never followed. It is safefile.ErrSymlink.
+var ErrSymlink = safefile.ErrSymlink
 
 // slotBits is the width of the lock file offsets keys hash to: distinct
 // keys share a slot (and so wait for each other) with a chance of about
@@ -104,7 +104,7 @@ func (l *Locker) Lock(ctx context.Context, key string) (unlock func(), err error
 	}
 	fl, err := l.f.open()
 	if err == nil {
-		err = poll(ctx, func() (bool, error) { return fl.tryLock(off) })
+		err = safefile.Poll(ctx, firstRetry, maxRetry, func() (bool, error) { return fl.tryLock(off) })
 	}
 	if err != nil {
 		release()
@@ -161,29 +161,4 @@ func (f *lockFile) open() (*fileLock, error) {
 		f.fl = fl
 	}
 	return f.fl, nil
-}
-
-// poll calls try until it succeeds or fails, waiting between tries from
-// firstRetry doubling up to maxRetry, or until ctx is done.
-func poll(ctx context.Context, try func() (bool, error)) error {
-	wait := firstRetry
-	var t *time.Timer
-	for {
-		ok, err := try()
-		if ok || err != nil {
-			return err
-		}
-		if t == nil {
-			t = time.NewTimer(wait)
-			defer t.Stop()
-		} else {
-			t.Reset(wait)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-		wait = min(2*wait, maxRetry)
-	}
 }

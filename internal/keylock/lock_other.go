@@ -3,12 +3,12 @@
 package keylock
 
 import (
-	"fmt"
-	"io/fs"
 	"os"
 	"sync"
 
 	"github.com/gofrs/flock"
+
+	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
 // fileLock is the fallback where fcntl byte-range locks do not exist
@@ -24,11 +24,14 @@ type fileLock struct {
 }
 
 // openFileLock prepares the whole-file lock at path, refusing a symbolic
-// link; the file is created with mode 0600 on first lock.
+// link and a folder other users could change; the file is created with
+// mode 0600 on first lock.
 func openFileLock(path string) (*fileLock, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("the lock file is a symbolic link: %w", ErrSymlink)
+	f, err := safefile.OpenNoFollow(path, "lock file", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
 	}
+	f.Close()
 	return &fileLock{fl: flock.New(path, flock.SetPermissions(0o600))}, nil
 }
 

@@ -5,10 +5,11 @@ package keylock
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
 // fileLock takes byte-range locks (fcntl) on one open descriptor of the
@@ -22,21 +23,8 @@ type fileLock struct {
 // openFileLock opens the lock file at path, creating it with mode 0600,
 // refusing a symbolic link or anything but a regular file.
 func openFileLock(path string) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|unix.O_NOFOLLOW, 0o600)
+	f, err := safefile.OpenNoFollow(path, "lock file", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		// O_NOFOLLOW fails with ELOOP on Linux and macOS, other errors on
-		// some BSDs: ask the file system what is there.
-		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, fmt.Errorf("the lock file is a symbolic link: %w", ErrSymlink)
-		}
-		return nil, fmt.Errorf("open lock file: %w", err)
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New("the lock file is not a regular file")
-	}
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	return &fileLock{f: f}, nil

@@ -32,7 +32,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -129,8 +128,11 @@ type server struct {
 	dir      string // temporary folder: data, socket, log, password file
 	port     int
 	password string
-	cred     *syscall.Credential // nil: run as ourselves
+	cred     *ids // nil: run as ourselves
 }
+
+// ids are the user and group a server runs as.
+type ids struct{ uid, gid uint32 }
 
 func (s *server) dsn(db string) string {
 	return fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/%s?sslmode=disable", s.password, s.port, db)
@@ -188,7 +190,7 @@ func start() (_ *server, err error) {
 		}
 		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		s.cred = &ids{uid: uint32(uid), gid: uint32(gid)}
 		if err := os.Chown(dir, int(uid), int(gid)); err != nil {
 			return nil, err
 		}
@@ -201,7 +203,7 @@ func start() (_ *server, err error) {
 		return nil, err
 	}
 	if s.cred != nil {
-		if err := os.Chown(pwfile, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
+		if err := os.Chown(pwfile, int(s.cred.uid), int(s.cred.gid)); err != nil {
 			return nil, err
 		}
 	}
@@ -236,7 +238,7 @@ func (s *server) run(name string, args ...string) ([]byte, error) {
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	if s.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+		runAs(cmd, s.cred)
 	}
 	return cmd.CombinedOutput()
 }

@@ -245,7 +245,7 @@ func TestReadOnlyFolder(t *testing.T) {
 
 	cmd := exec.Command(exe, "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), storetest.RoleEnv+"=save", envPath+"="+path)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	runAs(cmd, nobody)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)

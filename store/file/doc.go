@@ -95,7 +95,10 @@
 // never a mix. A failed write leaves the old file and removes the temp
 // file; temp files left by a killed writer are removed by the next write.
 // Every write leaves the file at mode 0600. A file or lock file that is a
-// symbolic link is refused with an error wrapping [ErrSymlink].
+// symbolic link is refused with an error wrapping [ErrSymlink]. On Unix,
+// files are created only in a folder no other user can change: one that
+// others may write without the sticky bit, or that belongs to another
+// user than this one or root, is refused.
 //
 // Costs: every operation reads and parses the whole file, and every Save
 // or Update rewrites it and fsyncs it, so a file of 10,000 credentials

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/keylock"
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/store"
 )
 
@@ -35,7 +36,7 @@ type Options struct {
 	Logger *slog.Logger
 
 	// writeHook injects write failures in tests.
-	writeHook writeHook
+	writeHook safefile.Hook
 }
 
 // Store is a [store.Store] backed by one file: a one-credential file
@@ -77,13 +78,13 @@ func newStore(path string, opts *Options, single bool) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("store/file: Options.NewFormat %v is not a many-credential format", s.opts.NewFormat)
 	}
-	if err := refuseSymlink(abs, "credentials file"); err != nil {
+	if err := checkPath(abs, "credentials file"); err != nil {
 		return nil, err
 	}
-	if err := refuseSymlink(s.lockPath, "lock file"); err != nil {
+	if err := checkPath(s.lockPath, "lock file"); err != nil {
 		return nil, err
 	}
-	if err := refuseSymlink(s.refresh.Path(), "refresh lock file"); err != nil {
+	if err := checkPath(s.refresh.Path(), "refresh lock file"); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -143,7 +144,7 @@ func (s *Store) Format(ctx context.Context) (Format, error) {
 // place, are never seen half done.
 func (s *Store) readShared(ctx context.Context, read func() (*doc, error)) (*doc, error) {
 	if s.missing() {
-		if err := refuseSymlink(s.lockPath, "lock file"); err != nil {
+		if err := checkPath(s.lockPath, "lock file"); err != nil {
 			return nil, err
 		}
 		return read()
@@ -357,9 +358,6 @@ func (s *Store) LockRefresh(ctx context.Context, key string) (func(), error) {
 	start := time.Now()
 	unlock, err := s.refresh.Lock(ctx, s.entryKey(key))
 	if err != nil {
-		if errors.Is(err, keylock.ErrSymlink) {
-			err = fmt.Errorf("%w: %w", ErrSymlink, err)
-		}
 		return nil, fmt.Errorf("store/file: %w", err)
 	}
 	if waited := time.Since(start); waited >= time.Millisecond {

@@ -7,10 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
 // DefaultLockTimeout is how long an operation waits for the lock when
@@ -89,29 +90,22 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 
 	// Our own descriptor for the record lock; it also creates the lock
 	// file, refusing a symlink.
-	if err := refuseSymlink(s.lockPath, "lock file"); err != nil {
-		unlockProc()
-		return nil, err
-	}
-	f, err := os.OpenFile(s.lockPath, os.O_CREATE|os.O_RDWR|oNoFollow, 0o600)
+	f, err := safefile.OpenNoFollow(s.lockPath, "lock file", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		unlockProc()
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, fmt.Errorf("store/file: lock file %s is a symbolic link: %w", s.lockPath, ErrSymlink)
-		}
-		return nil, fail(err)
+		return nil, fmt.Errorf("store/file: %w", err)
 	}
-	fl := flock.New(s.lockPath, flock.SetFlag(os.O_CREATE|os.O_RDWR|oNoFollow), flock.SetPermissions(0o600))
-	try, tryCtx := fl.TryRLock, fl.TryRLockContext
+	fl := flock.New(s.lockPath, flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow), flock.SetPermissions(0o600))
+	try := fl.TryRLock
 	if exclusive {
-		try, tryCtx = fl.TryLock, fl.TryLockContext
+		try = fl.TryLock
 	}
 	ok, err := try()
 	if err == nil && !ok {
 		s.logger.DebugContext(ctx, "store/file: waiting for the lock another process holds", "lock", s.lockPath, "exclusive", exclusive)
-		ok, err = tryCtx(lctx, lockRetry)
+		err = safefile.Poll(lctx, lockRetry, lockRetry, try)
 	}
-	if err != nil || !ok {
+	if err != nil {
 		f.Close()
 		unlockProc()
 		return nil, fail(err)
@@ -131,21 +125,4 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 		fl.Unlock()
 		unlockProc()
 	}, nil
-}
-
-// pollLock calls try until it reports success or an error, or ctx ends.
-func pollLock(ctx context.Context, try func() (bool, error)) error {
-	t := time.NewTicker(lockRetry)
-	defer t.Stop()
-	for {
-		ok, err := try()
-		if ok || err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 }

@@ -7,8 +7,6 @@ import (
 	"os"
 )
 
-const oNoFollow = 0
-
 // recordLock does nothing where POSIX record locks do not exist; flock
 // (LockFileEx on Windows) alone excludes other users of this package.
 func recordLock(context.Context, *os.File, bool) error { return nil }

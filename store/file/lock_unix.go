@@ -7,9 +7,9 @@ import (
 	"errors"
 	"os"
 	"syscall"
-)
 
-const oNoFollow = syscall.O_NOFOLLOW
+	"github.com/oauth2client/oauth2client/internal/safefile"
+)
 
 // recordLock takes a POSIX record lock on the whole of f, as Python's
 // fcntl.lockf (used by fasteners, and so by oauth2client's multiprocess
@@ -19,7 +19,7 @@ func recordLock(ctx context.Context, f *os.File, exclusive bool) error {
 	if exclusive {
 		lk.Type = syscall.F_WRLCK
 	}
-	return pollLock(ctx, func() (bool, error) {
+	return safefile.Poll(ctx, lockRetry, lockRetry, func() (bool, error) {
 		err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk)
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EACCES) {
 			return false, nil

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
 // DefaultLeaseDuration is how long a refresh lease lasts when
@@ -52,38 +54,34 @@ func (s *Store) LockRefresh(ctx context.Context, key string) (func(), error) {
 	rand.Read(b[:])
 	owner := hex.EncodeToString(b[:])
 	start := time.Now()
-	wait := leaseRetryMin
-	var timer *time.Timer
-	for logged := false; ; {
+	logged := false
+	var tryErr error // an error of the database, not of ctx
+	err := safefile.Poll(ctx, leaseRetryMin, leaseRetryMax, func() (bool, error) {
 		res, err := s.db.ExecContext(ctx, s.qLease, key, owner, s.lease.Milliseconds())
+		var n int64
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
 		if err != nil {
-			return nil, s.errorf("taking the refresh lease of", key, err)
+			tryErr = s.errorf("taking the refresh lease of", key, err)
+			return false, tryErr
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, s.errorf("taking the refresh lease of", key, err)
-		} else if n == 1 {
-			if logged {
-				s.logger.DebugContext(ctx, "sqlstore: took the refresh lease", "store", s.name, "key", key, "waited", time.Since(start))
-			}
-			return func() { s.release(key, owner) }, nil
-		}
-		if !logged {
+		if n != 1 && !logged {
 			logged = true
 			s.logger.DebugContext(ctx, "sqlstore: waiting for the refresh lease another holder has", "store", s.name, "key", key)
 		}
-		if timer == nil {
-			timer = time.NewTimer(wait)
-			defer timer.Stop()
-		} else {
-			timer.Reset(wait)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, s.errorf("waiting for the refresh lease of", key, fmt.Errorf("%w (held by another holder for up to %v)", context.Cause(ctx), s.lease))
-		case <-timer.C:
-		}
-		wait = min(2*wait, leaseRetryMax)
+		return n == 1, nil
+	})
+	switch {
+	case tryErr != nil:
+		return nil, tryErr
+	case err != nil:
+		return nil, s.errorf("waiting for the refresh lease of", key, fmt.Errorf("%w (held by another holder for up to %v)", context.Cause(ctx), s.lease))
 	}
+	if logged {
+		s.logger.DebugContext(ctx, "sqlstore: took the refresh lease", "store", s.name, "key", key, "waited", time.Since(start))
+	}
+	return func() { s.release(key, owner) }, nil
 }
 
 // release ends the lease owner holds on key; if it fails, the lease ends

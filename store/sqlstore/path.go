@@ -6,12 +6,14 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+
+	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
 // ErrSymlink is wrapped by OpenSQLite's error when the database path, or
 // its -wal, -shm or -journal file, is a symbolic link (dangling or not):
-// it is refused, never followed.
-var ErrSymlink = errors.New("symbolic links are refused")
+// it is refused, never followed. It is the same value as file.ErrSymlink.
+var ErrSymlink = safefile.ErrSymlink
 
 // ErrReadable is wrapped by OpenSQLite's error when an existing database,
 // or its -wal, -shm or -journal file, may be read by users other than its
@@ -31,6 +33,9 @@ var sqliteFiles = []string{"", "-wal", "-shm", "-journal"}
 //   - none of abs, abs-wal, abs-shm and abs-journal may be a symbolic link
 //     (only the last element is checked: folders on the way, such as /tmp
 //     on macOS, may be links);
+//   - on Unix, the folder must be one no other user can change (not
+//     writable by others without the sticky bit, owned by this user or
+//     root; see internal/safefile): SQLite creates files in it;
 //   - a missing database is created empty with O_CREATE|O_EXCL|O_NOFOLLOW
 //     and mode 0600; SQLite gives the -wal, -shm and -journal files it
 //     creates the database's mode;
@@ -41,22 +46,16 @@ var sqliteFiles = []string{"", "-wal", "-shm", "-journal"}
 func prepareSQLitePath(abs, name string, allowReadable bool) error {
 	for _, suffix := range sqliteFiles {
 		p := abs + suffix
-		fi, err := os.Lstat(p)
+		fi, err := safefile.Lstat(p, "database file")
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			continue
 		case err != nil:
 			return fmt.Errorf("sqlstore: %s: %w", name, err)
-		case fi.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("sqlstore: %s: %s is a symbolic link: %w", name, p, ErrSymlink)
-		case !fi.Mode().IsRegular():
-			return fmt.Errorf("sqlstore: %s: %s is not a regular file", name, p)
-		case fi.Mode().Perm()&0o077 != 0 && !allowReadable && runtime.GOOS != "windows":
+		case fi != nil && fi.Mode().Perm()&0o077 != 0 && !allowReadable && runtime.GOOS != "windows":
 			return fmt.Errorf("sqlstore: %s: %s has mode %v, %w: chmod 600 it, or set Options.InsecureAllowReadableDatabase",
 				name, p, fi.Mode().Perm(), ErrReadable)
 		}
 	}
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	f, err := safefile.OpenNoFollow(abs, "database file", os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
 	case err == nil:
 		return f.Close()

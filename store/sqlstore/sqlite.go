@@ -22,8 +22,10 @@ import (
 //
 // A symbolic link at path or at its -wal, -shm or -journal file is refused
 // ([ErrSymlink]), and so is an existing database that other users may read
-// ([ErrReadable]) unless opts.InsecureAllowReadableDatabase is set; the
-// errors name the file.
+// ([ErrReadable]) unless opts.InsecureAllowReadableDatabase is set. On
+// Unix, a folder that other users may write without the sticky bit, or
+// that belongs to another user than this one or root, is refused too
+// (SQLite creates files in it). The errors name the file or folder.
 //
 // Processes on one machine may share the file; SQLite's locks do not work
 // on network file systems, so use PostgreSQL for replicas on several

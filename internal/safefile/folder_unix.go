@@ -1,0 +1,47 @@
+//go:build unix
+
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// checkFolder refuses a folder that users other than its owner may write
+// without the sticky bit, or one owned by neither this process's user nor
+// root. A folder that cannot be examined passes: creating the file in it
+// then fails with an error that says why.
+func checkFolder(dir string) error {
+	fi, err := os.Stat(dir) // folders may be links (/tmp on macOS)
+	if err != nil || !fi.IsDir() {
+		return nil
+	}
+	if mode := fi.Mode(); mode.Perm()&0o022 != 0 && mode&fs.ModeSticky == 0 {
+		return fmt.Errorf("folder %s has mode %v, writable by other users without the sticky bit: %w", dir, mode, ErrUnsafeFolder)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	if uid := int(st.Uid); uid != 0 && uid != os.Geteuid() {
+		return fmt.Errorf("folder %s is owned by user %d, neither this user (%d) nor root: %w", dir, uid, os.Geteuid(), ErrUnsafeFolder)
+	}
+	return nil
+}
+
+// syncFolder fsyncs the folder dir, so that a rename or removal in it
+// survives a crash.
+func syncFolder(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("fsync folder %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("fsync folder %s: %w", dir, err)
+	}
+	return nil
+}
