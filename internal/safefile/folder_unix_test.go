@@ -20,17 +20,19 @@ func TestFolderChecks(t *testing.T) {
 		name    string
 		mode    fs.FileMode // of a new folder in t.TempDir(); 0 for t.TempDir() itself
 		owner   int         // chown the folder to it (root only); -1 to keep
+		group   int         // chgrp the folder to it (root only); -1 to keep
 		wantErr string
 	}{
-		{"t.TempDir", 0, -1, ""},
-		{"0700", 0o700, -1, ""},
-		{"0755", 0o755, -1, ""},
-		{"0555", 0o555, -1, ""},
-		{"group-writable", 0o770, -1, "writable by other users"},
-		{"world-writable", 0o777, -1, "writable by other users"},
-		{"world-writable with the sticky bit, like /tmp", 0o777 | fs.ModeSticky, -1, ""},
-		{"another user's", 0o755, nobody, "owned by user 65534"},
-		{"another user's, sticky", 0o777 | fs.ModeSticky, nobody, "owned by user 65534"},
+		{"t.TempDir", 0, -1, -1, ""},
+		{"0700", 0o700, -1, -1, ""},
+		{"0755", 0o755, -1, -1, ""},
+		{"0555", 0o555, -1, -1, ""},
+		{"group-writable, this user's primary group", 0o770, -1, -1, ""},
+		{"group-writable, another group", 0o770, -1, nobody, "writable by other users"},
+		{"world-writable", 0o777, -1, -1, "writable by other users"},
+		{"world-writable with the sticky bit, like /tmp", 0o777 | fs.ModeSticky, -1, -1, ""},
+		{"another user's", 0o755, nobody, -1, "owned by user 65534"},
+		{"another user's, sticky", 0o777 | fs.ModeSticky, nobody, -1, "owned by user 65534"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -45,11 +47,11 @@ func TestFolderChecks(t *testing.T) {
 				}
 				defer os.Chmod(dir, 0o700) // so that t.TempDir can clean up
 			}
-			if tc.owner >= 0 {
+			if tc.owner >= 0 || tc.group >= 0 {
 				if os.Geteuid() != 0 {
 					t.Skip("only root can give a folder away")
 				}
-				if err := os.Chown(dir, tc.owner, -1); err != nil {
+				if err := os.Chown(dir, tc.owner, tc.group); err != nil {
 					t.Fatal(err)
 				}
 			}
