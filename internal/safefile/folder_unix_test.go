@@ -66,6 +66,9 @@ func TestFolderChecks(t *testing.T) {
 			checkErr(t, err, path, tc.wantErr, ErrUnsafeFolder)
 			f, err := OpenNoFollow(path, "lock file", os.O_CREATE|os.O_RDWR, 0o600)
 			checkErr(t, err, path, tc.wantErr, ErrUnsafeFolder)
+			if f != nil {
+				f.Close()
+			}
 			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 				t.Errorf("the folder holds %d entries, want none", len(entries))
 			}
