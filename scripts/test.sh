@@ -24,7 +24,7 @@ if ! go test -race -v ./... >"$log" 2>&1; then
 	grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- (PASS|SKIP)|PASS$)' "$log" >&2
 	exit 1
 fi
-grep -E 'reliability: ' "$log" | sed -E 's/^\s+[a-z_]+\.go:[0-9]+: //' || true
+grep -E 'reliability: ' "$log" | sed -E 's/^\s+[a-z0-9_]+\.go:[0-9]+: //' || true
 grep -E '^\s*--- SKIP' "$log" || true
 grep -E '^(ok|\?|FAIL)' "$log"
 # The examples are modules of their own (they pull in google.golang.org/api).
