@@ -44,6 +44,16 @@
 //     openid scope.
 //   - [PathCalendarList]: a protected sample API answering like Google
 //     Calendar's calendarList.list for the bearer token's user.
+//   - [PathIAMServiceAccounts]: the IAM Credentials API's
+//     generateAccessToken and generateIdToken for any service account
+//     email, for a caller with a bearer token of this server; [Server.URL]
+//     is then the API's base URL.
+//   - With [Options].Metadata, a GCE metadata server emulation, reached
+//     through GCE_METADATA_HOST=HOST:PORT: the root, [PathMetadataProjectID]
+//     and, under [PathMetadataServiceAccounts] for "default" or
+//     [MetadataServiceAccount], token (with ?scopes=), identity
+//     (?audience=), email and scopes. Requests without
+//     "Metadata-Flavor: Google" get 403; every answer carries the header.
 //   - [PathMetrics]: counters in the Prometheus text format, among them
 //     oauth2test_token_requests_total{grant_type="..."}, labelled with the
 //     grant_type parameter exactly as received.

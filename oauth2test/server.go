@@ -82,6 +82,10 @@ type Options struct {
 	// by NewServer; tests starting many servers can share one key to save
 	// the time that takes.
 	SigningKey *rsa.PrivateKey
+	// Metadata also serves a GCE metadata server emulation (see
+	// [PathMetadataServiceAccounts]), reached by clients through
+	// GCE_METADATA_HOST=HOST:PORT of [Server.URL].
+	Metadata bool
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests
@@ -298,7 +302,8 @@ func (s *Server) TokenRequests(grantType string) int {
 }
 
 // Requests returns how many requests were made to path (e.g. [PathToken]),
-// whatever their outcome.
+// whatever their outcome. Metadata and IAM paths that name an account are
+// counted under a label such as [PathMetadataToken].
 func (s *Server) Requests(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
