@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/serviceaccount"
 )
 
 // Environment variables read by [FindDefault].
@@ -92,6 +93,7 @@ type Credentials struct {
 	meta         *MetadataClient
 	user         *oauth2client.Credentials
 	impersonated *Impersonated
+	key          *serviceaccount.Key
 }
 
 // Token returns an access token from TokenSource.

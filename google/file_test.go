@@ -113,14 +113,6 @@ func TestAuthorizedUserDefaultsToGoogle(t *testing.T) {
 	}
 }
 
-func TestServiceAccountNeedsPackage(t *testing.T) {
-	t.Parallel()
-	_, err := CredentialsFromJSON([]byte(`{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----secret"}`), "sa.json", nil)
-	if !errors.Is(err, ErrUnknownType) || !strings.Contains(err.Error(), "serviceaccount") || strings.Contains(err.Error(), "secret") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 func FuzzCredentialsFromJSON(f *testing.F) {
 	f.Add([]byte(`{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"r"}`))
 	f.Add([]byte(`{"type":"impersonated_service_account","service_account_impersonation_url":"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/a@b:generateAccessToken","source_credentials":{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"r"},"delegates":["d@e"]}`))

@@ -1,13 +1,36 @@
 package google
 
-import "fmt"
+import (
+	"github.com/oauth2client/oauth2client/serviceaccount"
+)
 
 // supportedTypes are the file types CredentialsFromJSON reads.
-var supportedTypes = []string{TypeAuthorizedUser, TypeImpersonated}
+var supportedTypes = []string{TypeAuthorizedUser, TypeServiceAccount, TypeImpersonated}
 
-// serviceAccount reports that this build reads no service-account keys:
-// they need package serviceaccount.
-func serviceAccount(_ []byte, r *fileReader, _ Options) (*Credentials, error) {
-	return nil, &FileError{Path: r.path, Type: r.typ,
-		Err: fmt.Errorf("%w: service-account keys need package serviceaccount", ErrUnknownType)}
+// serviceAccount builds credentials of a JSON service-account key (package
+// serviceaccount): tokens from the JWT-bearer grant at the key's token_uri,
+// with the Options' scopes, and the key's project id.
+func serviceAccount(data []byte, r *fileReader, o Options) (*Credentials, error) {
+	k, err := serviceaccount.ParseJSONKey(data)
+	if err != nil {
+		return nil, &FileError{Path: r.path, Type: r.typ, Err: err}
+	}
+	src, err := serviceaccount.NewTokenSource(k, &serviceaccount.Config{
+		Scopes:     o.Scopes,
+		HTTPClient: o.HTTPClient,
+		Logger:     o.Logger,
+		Cache:      o.Cache,
+	})
+	if err != nil {
+		return nil, &FileError{Path: r.path, Type: r.typ, Err: err}
+	}
+	quota := r.str("quota_project_id", false)
+	if r.err != nil {
+		return nil, r.err
+	}
+	return &Credentials{TokenSource: src, QuotaProject: quota, projectID: k.ProjectID(), key: k}, nil
 }
+
+// ServiceAccount returns the key of a service_account file (email, key id,
+// SignBlob); nil for other types.
+func (c *Credentials) ServiceAccount() *serviceaccount.Key { return c.key }
