@@ -39,7 +39,8 @@ Serve refuses to listen on anything but a loopback address.`,
 		examples: `
 oauth2client serve
 oauth2client serve --auto-approve --client-secrets-out cs.json
-oauth2client serve --addr 127.0.0.1:0 --token-ttl 30s --rotate-refresh-tokens`,
+oauth2client serve --addr 127.0.0.1:0 --token-ttl 30s --rotate-refresh-tokens
+oauth2client serve --metadata`,
 		run: runServe,
 	})
 }
@@ -52,6 +53,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	ttl := fs.Duration("token-ttl", oauth2test.DefaultTokenTTL, "lifetime of access and ID tokens, e.g. 30s or 1h")
 	rotate := fs.Bool("rotate-refresh-tokens", false, "issue a new refresh token on every refresh and invalidate the old one")
 	secretsOut := fs.String("client-secrets-out", "", "register a confidential client and write its client_secrets.json to `FILE`")
+	metadata := fs.Bool("metadata", false, "also serve a GCE metadata server emulation and the IAM Credentials API paths; clients reach the metadata server with GCE_METADATA_HOST=HOST:PORT")
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
@@ -71,6 +73,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 		AutoApprove:         *autoApprove,
 		TokenTTL:            *ttl,
 		RotateRefreshTokens: *rotate,
+		Metadata:            *metadata,
 		Clients: []oauth2test.Client{
 			{ID: servePublicID, AnyLoopbackRedirect: true, AuthMethod: oauth2test.AuthMethodNone},
 		},
@@ -92,6 +95,9 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintln(e.stderr)
 	if *secretsOut != "" {
 		fmt.Fprintf(e.stderr, "oauth2test: client %q written to %s\n", serveClientID, *secretsOut)
+	}
+	if *metadata {
+		fmt.Fprintf(e.stderr, "oauth2test: metadata server at GCE_METADATA_HOST=%s\n", srv.Listener.Addr())
 	}
 	fmt.Fprintln(e.stderr, "oauth2test: press Ctrl-C to stop")
 

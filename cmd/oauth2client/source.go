@@ -100,6 +100,9 @@ type credFlags struct {
 	// level is --logging-level, which login defines through
 	// tools.RegisterFlags and the other commands here.
 	level flag.Value
+	// adc lets the command fall back to Application Default Credentials
+	// when no flag names credentials (see adc.go).
+	adc bool
 }
 
 // register adds the flags to fs.
@@ -225,7 +228,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	log, _ := f.logger() // checked by check
 	s, err := sp.Open(sctx, &spec.OpenOptions{MustExist: true, Logger: log})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+		return nil, fmt.Errorf("store %s %w", sp, errEmptyStore)
 	}
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
@@ -247,7 +250,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 		switch len(keys) {
 		case 0:
 			s.Close()
-			return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+			return nil, fmt.Errorf("store %s %w", sp, errEmptyStore)
 		case 1:
 			t.key = keys[0]
 		default:
@@ -269,6 +272,10 @@ func (f *credFlags) bindOptions() *store.BindOptions {
 // loaded are credentials a command uses, with where they came from.
 type loaded struct {
 	creds *oauth2client.Credentials
+	// src, when set, supplies the tokens instead of creds (Application
+	// Default Credentials that are not user credentials); creds may then
+	// be nil.
+	src oauth2client.TokenSource
 	// target is the store entry the credentials are bound to; nil for
 	// credentials held in memory only (an authorized_user file).
 	target *target
@@ -293,9 +300,12 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 	if f.credentials != "" {
 		return f.loadCredentialsFile(ctx)
 	}
+	if f.wantsADC() {
+		return f.loadADC(ctx)
+	}
 	t, err := f.openTarget(ctx)
 	if err != nil {
-		return nil, err
+		return f.orADC(ctx, err)
 	}
 	sctx, cancel := f.step(ctx)
 	defer cancel()
