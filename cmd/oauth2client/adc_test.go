@@ -111,3 +111,23 @@ func TestServeMetadataToken(t *testing.T) {
 		t.Errorf("serve: exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestTokenImpersonate(t *testing.T) {
+	adcEnv(t)
+	srv := oauth2test.NewServer(&oauth2test.Options{Metadata: true})
+	defer srv.Close()
+	t.Setenv("GCE_METADATA_HOST", strings.TrimPrefix(srv.URL, "http://"))
+	t.Setenv("NO_GCE_CHECK", "")
+	const sa = "target@proj.iam.gserviceaccount.com"
+	code, out, errOut := runCLI(t, t.Context(), "token", "--impersonate-service-account", sa, "--iam-base-url", srv.URL, "--scope", "openid")
+	if code != exitOK || !strings.HasPrefix(out, "at-") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if n := srv.Requests(oauth2test.PathIAMGenerateAccessToken); n != 1 {
+		t.Errorf("generateAccessToken calls = %d, want 1", n)
+	}
+	code, _, errOut = runCLI(t, t.Context(), "token", "--impersonate-service-account", sa, "--iam-base-url", "http://example.com")
+	if code != exitUsage || !strings.Contains(errOut, "BaseURL") {
+		t.Errorf("plain http IAM URL: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -103,6 +103,9 @@ type credFlags struct {
 	// adc lets the command fall back to Application Default Credentials
 	// when no flag names credentials (see adc.go).
 	adc bool
+	// impersonate and iamBaseURL are --impersonate-service-account and
+	// --iam-base-url, for the commands that register them (see adc.go).
+	impersonate, iamBaseURL string
 }
 
 // register adds the flags to fs.

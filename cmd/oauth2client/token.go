@@ -67,6 +67,7 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	fs := e.flagSet(c)
 	var cf credFlags
 	cf.register(fs)
+	cf.registerImpersonation(fs)
 	format := "header"
 	if c.name == "token" {
 		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
@@ -85,6 +86,9 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer l.Close()
+	if err := cf.impersonated(l); err != nil {
+		return e.report(c, err)
+	}
 	tok, err := l.tokenSource().Token(ctx)
 	if err != nil {
 		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
