@@ -41,13 +41,7 @@ func (e *MetadataError) Error() string {
 	var b strings.Builder
 	b.WriteString("google: metadata server ")
 	b.WriteString(e.Path)
-	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, ": status %d", e.StatusCode)
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
+	writeStatus(&b, e.StatusCode, "", "", e.Err)
 	return b.String()
 }
 
@@ -120,22 +114,34 @@ func (e *IAMError) Error() string {
 	var b strings.Builder
 	b.WriteString("google: iamcredentials ")
 	b.WriteString(e.Method)
-	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, ": status %d", e.StatusCode)
-	}
-	if e.Status != "" {
-		b.WriteString(" ")
-		b.WriteString(e.Status)
-	}
-	if e.Message != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
+	writeStatus(&b, e.StatusCode, e.Status, e.Message, e.Err)
 	return b.String()
+}
+
+// writeStatus appends ": status N STATUS: message: cause", leaving out
+// what is empty.
+func writeStatus(b *strings.Builder, code int, status, msg string, err error) {
+	if code != 0 {
+		fmt.Fprintf(b, ": status %d", code)
+	}
+	if status != "" {
+		b.WriteString(" ")
+		b.WriteString(status)
+	}
+	for _, s := range []string{msg, errText(err)} {
+		if s != "" {
+			b.WriteString(": ")
+			b.WriteString(s)
+		}
+	}
+}
+
+// errText is err's message, "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // Unwrap returns the cause.

@@ -144,7 +144,11 @@ func (m *MetadataClient) fetchToken(ctx context.Context) (*oauth2client.Token, e
 	}
 	tok := &oauth2client.Token{AccessToken: r.AccessToken, TokenType: r.TokenType, Scopes: m.opts.Scopes}
 	if r.ExpiresIn > 0 {
-		tok.Expiry = time.Now().Add(time.Duration(r.ExpiresIn) * time.Second)
+		now := time.Now
+		if m.opts.Cache.Now != nil {
+			now = m.opts.Cache.Now
+		}
+		tok.Expiry = now().Add(time.Duration(r.ExpiresIn) * time.Second)
 	}
 	return tok, nil
 }
