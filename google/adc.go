@@ -25,6 +25,8 @@ const (
 	EnvCloudSDKConfig = "CLOUDSDK_CONFIG"
 	// EnvQuotaProject sets the quota project when Options names none.
 	EnvQuotaProject = "GOOGLE_CLOUD_QUOTA_PROJECT"
+	// EnvProject overrides the project id of any credentials.
+	EnvProject = "GOOGLE_CLOUD_PROJECT"
 )
 
 // CloudPlatformScope is the scope of most Google Cloud APIs.
@@ -101,10 +103,14 @@ func (c *Credentials) Token(ctx context.Context) (*oauth2client.Token, error) {
 	return c.TokenSource.Token(ctx)
 }
 
-// ProjectID returns the project of the credentials where the source has
-// one: the file's project_id, or the metadata server's project; "" when
-// the source has none (authorized_user files).
+// ProjectID returns the project of the credentials: $GOOGLE_CLOUD_PROJECT
+// when set (as google-auth), else where the source has one the key file's
+// project_id or the metadata server's project; "" when the source has none
+// (authorized_user and impersonated_service_account files).
 func (c *Credentials) ProjectID(ctx context.Context) (string, error) {
+	if p := os.Getenv(EnvProject); p != "" {
+		return p, nil
+	}
 	if c.meta != nil {
 		return c.meta.ProjectID(ctx)
 	}

@@ -179,3 +179,14 @@ func TestQuotaProjectHeader(t *testing.T) {
 		t.Errorf("status %d, header %q", resp.StatusCode, resp.Request.Header.Get("X-Goog-User-Project"))
 	}
 }
+
+func TestProjectIDFromEnv(t *testing.T) {
+	t.Setenv(EnvProject, "env-project")
+	c, err := CredentialsFromJSON([]byte(`{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"r"}`), "f", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.ProjectID(context.Background()); p != "env-project" || err != nil {
+		t.Errorf("ProjectID = %q, %v", p, err)
+	}
+}

@@ -9,14 +9,19 @@ var supportedTypes = []string{TypeAuthorizedUser, TypeServiceAccount, TypeImpers
 
 // serviceAccount builds credentials of a JSON service-account key (package
 // serviceaccount): tokens from the JWT-bearer grant at the key's token_uri,
-// with the Options' scopes, and the key's project id.
+// with the Options' scopes (cloud-platform when none), and the key's
+// project id.
 func serviceAccount(data []byte, r *fileReader, o Options) (*Credentials, error) {
 	k, err := serviceaccount.ParseJSONKey(data)
 	if err != nil {
 		return nil, &FileError{Path: r.path, Type: r.typ, Err: err}
 	}
+	scopes := o.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{CloudPlatformScope}
+	}
 	src, err := serviceaccount.NewTokenSource(k, &serviceaccount.Config{
-		Scopes:     o.Scopes,
+		Scopes:     scopes,
 		HTTPClient: o.HTTPClient,
 		Logger:     o.Logger,
 		Cache:      o.Cache,
