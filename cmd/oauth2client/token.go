@@ -28,7 +28,8 @@ header line, json prints {"access_token", "token_type", "expiry",
 oauth2client token --client-secrets cs.json --scope openid
 oauth2client token --store file:credentials.json
 curl -H "$(oauth2client token --format header --store file:credentials.json)" URL
-oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json`,
+oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json
+oauth2client token --credentials sa.json --scope openid`,
 		run: runToken,
 	})
 	register(&command{
@@ -77,22 +78,22 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer l.Close()
-	tok, err := l.creds.Token(ctx)
+	tok, err := l.tokens().Token(ctx)
 	if err != nil {
 		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
-	return e.printToken(c, format, tok, l.creds)
+	return e.printToken(c, format, tok, l.scopes())
 }
 
 // printToken prints tok on stdout in format.
-func (e *env) printToken(c *command, format string, tok *oauth2client.Token, creds *oauth2client.Credentials) int {
+func (e *env) printToken(c *command, format string, tok *oauth2client.Token, scopes []string) int {
 	switch format {
 	case "bare":
 		fmt.Fprintln(e.stdout, tok.AccessToken)
 	case "header":
 		fmt.Fprintf(e.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
 	case "json":
-		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: creds.Scopes()}
+		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes}
 		if !tok.Expiry.IsZero() {
 			out.Expiry = tok.Expiry.UTC().Format(time.RFC3339)
 		}
