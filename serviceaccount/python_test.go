@@ -281,3 +281,30 @@ func TestPythonCredentialsTokenSource(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParsePythonJSON(f *testing.F) {
+	valid, err := (&PythonCredentials{Key: testKey(f, "https://oauth2.example.com/token"), Scopes: []string{"openid"},
+		Subject: "a@example.com", Token: &oauth2client.Token{AccessToken: "at", Expiry: time.Unix(1_800_000_000, 0)}}).MarshalJSON()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	f.Add([]byte(`{"_class":"ServiceAccountCredentials","_private_key_pkcs12":"AAAA","_private_key_password":"x"}`))
+	f.Add([]byte(`{"_class":"_JWTAccessCredentials","_scopes":["a"],"_kwargs":{"sub":1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParsePythonJSON(data)
+		if (c == nil) == (err == nil) {
+			t.Fatalf("credentials %v and error %v", c, err)
+		}
+		if c == nil {
+			return
+		}
+		out, err := c.MarshalJSON()
+		if err != nil {
+			t.Fatalf("read but not written: %v", err)
+		}
+		if _, err := ParsePythonJSON(out); err != nil {
+			t.Fatalf("what we wrote does not read back: %v", err)
+		}
+	})
+}
