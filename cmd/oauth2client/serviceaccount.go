@@ -34,6 +34,35 @@ func (f *credFlags) serviceAccount(path string, data []byte) (*loaded, error) {
 	return &loaded{source: src, scopesAsked: cfg.Scopes, from: "file " + path + " (" + how + ")"}, nil
 }
 
+// pythonServiceAccount returns an in-memory token source for Python
+// oauth2client's ServiceAccountCredentials JSON at path (read as data):
+// its scopes, subject and token unless --scope or --subject say otherwise.
+func (f *credFlags) pythonServiceAccount(path string, data []byte) (*loaded, error) {
+	if f.audience != "" {
+		return nil, usagef("--audience needs a service account's JSON key file, and %s holds Python credentials", path)
+	}
+	pc, err := serviceaccount.ParsePythonJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	if len(f.scopes) > 0 || f.subject != "" {
+		pc.Token = nil // issued for other scopes or another user
+	}
+	if len(f.scopes) > 0 {
+		pc.Scopes = f.scopes.sorted()
+	}
+	if f.subject != "" {
+		pc.Subject = f.subject
+	}
+	cfg := &serviceaccount.Config{HTTPClient: f.httpClient(), Cache: f.cache()}
+	cfg.Logger, _ = f.logger() // checked by check
+	src, err := pc.TokenSource(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	return &loaded{source: src, scopesAsked: pc.Scopes, from: "file " + path + " (Python service account " + pc.Key.Email() + ")"}, nil
+}
+
 // tokens returns where the command's tokens come from.
 func (l *loaded) tokens() oauth2client.TokenSource {
 	if l.creds != nil {

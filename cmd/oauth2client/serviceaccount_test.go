@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/oauth2client/oauth2client/oauth2test"
+	"github.com/oauth2client/oauth2client/serviceaccount"
 )
 
 // jwtBearerCount returns the jwt-bearer counter of the server's /metrics.
@@ -119,5 +120,37 @@ func TestServiceAccountFlags(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q", tt.args, code, errOut)
 		}
+	}
+}
+
+// TestServiceAccountPythonCredentials: --credentials takes Python
+// oauth2client's ServiceAccountCredentials JSON.
+func TestServiceAccountPythonCredentials(t *testing.T) {
+	dir := t.TempDir()
+	sa := filepath.Join(dir, "sa.json")
+	issuer, _ := startServe(t, "--addr", "127.0.0.1:0", "--service-account-out", sa)
+	key, err := serviceaccount.ReadJSONKeyFile(sa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := (&serviceaccount.PythonCredentials{Key: key, Scopes: []string{"openid"}, TokenURI: key.TokenURI()}).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	py := filepath.Join(dir, "py.json")
+	if err := os.WriteFile(py, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, t.Context(), "token", "--credentials", py, "--format", "json")
+	var tj tokenJSON
+	if err := json.Unmarshal([]byte(out), &tj); code != exitOK || err != nil || strings.Join(tj.Scopes, " ") != "openid" {
+		t.Fatalf("token: exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	if n := jwtBearerCount(t, issuer); n != "1" {
+		t.Errorf("%s jwt-bearer requests, want 1", n)
+	}
+	code, _, errOut = runCLI(t, t.Context(), "token", "--credentials", py, "--audience", "x")
+	if code != exitUsage || !strings.Contains(errOut, "--audience needs") {
+		t.Errorf("--audience with Python credentials: exit %d, stderr %q", code, errOut)
 	}
 }

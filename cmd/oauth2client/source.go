@@ -33,7 +33,8 @@ entry (such as a one-credential file written by Python's file.Storage)
 needs neither. --credentials FILE reads credentials from FILE instead: an
 oauth2client credentials file (refreshed in place), a gcloud-style
 authorized_user file (refreshed in memory) or a service account's JSON
-key file (tokens from the JWT-bearer grant, kept in memory; --subject
+key file or Python oauth2client's ServiceAccountCredentials JSON (tokens
+from the JWT-bearer grant, kept in memory; --subject
 acts for a user by domain-wide delegation, --audience makes a self-signed
 JWT for that audience instead, with no token request).`
 
@@ -351,6 +352,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		ClientSecret string  `json:"client_secret"`
 		RefreshToken string  `json:"refresh_token"`
 		TokenURI     string  `json:"token_uri"`
+		Class        string  `json:"_class"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("--credentials %s: not a JSON object", path)
@@ -364,6 +366,9 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		default:
 			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, urlpolicy.Clip(*probe.Type, 40))
 		}
+	}
+	if probe.Class == "ServiceAccountCredentials" || probe.Class == "_JWTAccessCredentials" {
+		return f.pythonServiceAccount(path, data)
 	}
 	if _, err := oauth2client.ParseCredentialsJSON(data); err != nil {
 		return nil, fmt.Errorf("--credentials %s: %w", path, err)
