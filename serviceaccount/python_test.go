@@ -72,6 +72,20 @@ type pyReport struct {
 	Signature   string         `json:"signature"`
 }
 
+// pythonReads writes c and returns what Python's from_json read of it.
+func pythonReads(t *testing.T, c *PythonCredentials) ([]byte, pyReport) {
+	t.Helper()
+	data, err := c.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got pyReport
+	if err := json.Unmarshal(runPython(t, data, "read"), &got); err != nil {
+		t.Fatal(err)
+	}
+	return data, got
+}
+
 // TestPythonWritesWeRead: from_json_keyfile_dict(...).to_json() by Python,
 // read here.
 func TestPythonWritesWeRead(t *testing.T) {
@@ -113,14 +127,7 @@ func TestPythonReadsWhatWeWrite(t *testing.T) {
 		TokenURI: "https://oauth2.example.com/token", RevokeURI: "https://oauth2.example.com/revoke",
 		Token: &oauth2client.Token{AccessToken: "at-py", Expiry: expiry},
 	}
-	data, err := c.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got pyReport
-	if err := json.Unmarshal(runPython(t, data, "read"), &got); err != nil {
-		t.Fatal(err)
-	}
+	data, got := pythonReads(t, c)
 	want := pyReport{Email: "robot@proj-1.iam.gserviceaccount.com", Scopes: "openid email", KeyID: "kid-1",
 		ClientID: "1234567890", Kwargs: map[string]any{"sub": "user@example.com", "target_audience": "https://a.example.com"},
 		AccessToken: "at-py", TokenExpiry: "2030-01-02T03:04:05Z", TokenURI: "https://oauth2.example.com/token",
@@ -164,15 +171,7 @@ func TestPythonP12(t *testing.T) {
 	if c.Key.Email() != "robot@example.com" || !testRSAKey().PublicKey.Equal(c.Key.Public()) {
 		t.Fatalf("read %q", c.Key.Email())
 	}
-	data, err := c.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got pyReport
-	if err := json.Unmarshal(runPython(t, data, "read"), &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.Email != "robot@example.com" || got.Signature == "" {
+	if _, got := pythonReads(t, c); got.Email != "robot@example.com" || got.Signature == "" {
 		t.Errorf("Python read %+v", got)
 	}
 }
