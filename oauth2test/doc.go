@@ -25,8 +25,13 @@
 //     and required of public clients.
 //   - [PathToken]: the token endpoint for the authorization_code,
 //     refresh_token (with optional rotation, [Options].RotateRefreshTokens)
-//     client_credentials and device_code grants. Codes are single-use; ID tokens are
-//     issued when the openid scope was granted.
+//     client_credentials, device_code and JWT-bearer (RFC 7523) grants.
+//     Codes are single-use; ID tokens are issued when the openid scope was
+//     granted. JWT-bearer assertions must be signed by a key of a service
+//     account registered with [Server.RegisterServiceAccount] or
+//     [Server.AddServiceAccountKey], with aud the token endpoint, exp at most
+//     [MaxAssertionLifetime] ahead; sub names the user of domain-wide
+//     delegation.
 //   - [PathDeviceCode]: the device authorization endpoint (RFC 8628), and
 //     [PathDevice], the verification page where a person enters the user
 //     code and allows or denies the device; [Options].AutoApprove approves

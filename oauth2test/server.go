@@ -110,20 +110,22 @@ type Server struct {
 	closeOnce sync.Once
 
 	// mu guards everything below.
-	mu         sync.Mutex
-	offset     time.Duration
-	clients    map[string]*Client
-	pending    map[string]*authRequest
-	codes      map[string]*authCode
-	access     map[string]*accessToken
-	refresh    map[string]*refreshToken
-	rotated    map[string]bool // refresh tokens replaced by rotation
-	grants     map[string]*grant
-	devices    map[string]*deviceAuth // by device code
-	userCodes  map[string]string      // normalized user code -> device code
-	faults     []*Fault
-	metrics    metrics
-	grantCount int
+	mu        sync.Mutex
+	offset    time.Duration
+	clients   map[string]*Client
+	pending   map[string]*authRequest
+	codes     map[string]*authCode
+	access    map[string]*accessToken
+	refresh   map[string]*refreshToken
+	rotated   map[string]bool // refresh tokens replaced by rotation
+	grants    map[string]*grant
+	devices   map[string]*deviceAuth // by device code
+	userCodes map[string]string      // normalized user code -> device code
+	// serviceAccounts are the registered service accounts, by email.
+	serviceAccounts map[string]*serviceAccount
+	faults          []*Fault
+	metrics         metrics
+	grantCount      int
 }
 
 // NewServer starts a server on a loopback address and returns it. Callers
@@ -199,7 +201,9 @@ func NewServer(opts *Options) *Server {
 		grants:    make(map[string]*grant),
 		devices:   make(map[string]*deviceAuth),
 		userCodes: make(map[string]string),
-		metrics:   newMetrics(),
+
+		serviceAccounts: make(map[string]*serviceAccount),
+		metrics:         newMetrics(),
 	}
 	for _, c := range o.Clients {
 		if err := s.RegisterClient(c); err != nil {

@@ -72,6 +72,20 @@ type pyReport struct {
 	Signature   string         `json:"signature"`
 }
 
+// pythonReads writes c and returns what Python's from_json read of it.
+func pythonReads(t *testing.T, c *PythonCredentials) ([]byte, pyReport) {
+	t.Helper()
+	data, err := c.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got pyReport
+	if err := json.Unmarshal(runPython(t, data, "read"), &got); err != nil {
+		t.Fatal(err)
+	}
+	return data, got
+}
+
 // TestPythonWritesWeRead: from_json_keyfile_dict(...).to_json() by Python,
 // read here.
 func TestPythonWritesWeRead(t *testing.T) {
@@ -113,14 +127,7 @@ func TestPythonReadsWhatWeWrite(t *testing.T) {
 		TokenURI: "https://oauth2.example.com/token", RevokeURI: "https://oauth2.example.com/revoke",
 		Token: &oauth2client.Token{AccessToken: "at-py", Expiry: expiry},
 	}
-	data, err := c.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got pyReport
-	if err := json.Unmarshal(runPython(t, data, "read"), &got); err != nil {
-		t.Fatal(err)
-	}
+	data, got := pythonReads(t, c)
 	want := pyReport{Email: "robot@proj-1.iam.gserviceaccount.com", Scopes: "openid email", KeyID: "kid-1",
 		ClientID: "1234567890", Kwargs: map[string]any{"sub": "user@example.com", "target_audience": "https://a.example.com"},
 		AccessToken: "at-py", TokenExpiry: "2030-01-02T03:04:05Z", TokenURI: "https://oauth2.example.com/token",
@@ -164,15 +171,7 @@ func TestPythonP12(t *testing.T) {
 	if c.Key.Email() != "robot@example.com" || !testRSAKey().PublicKey.Equal(c.Key.Public()) {
 		t.Fatalf("read %q", c.Key.Email())
 	}
-	data, err := c.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got pyReport
-	if err := json.Unmarshal(runPython(t, data, "read"), &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.Email != "robot@example.com" || got.Signature == "" {
+	if _, got := pythonReads(t, c); got.Email != "robot@example.com" || got.Signature == "" {
 		t.Errorf("Python read %+v", got)
 	}
 }
@@ -280,4 +279,31 @@ func TestPythonCredentialsTokenSource(t *testing.T) {
 			t.Errorf("%s: token %q after %d requests", tt.name, tok.AccessToken, n.Load()-before)
 		}
 	}
+}
+
+func FuzzParsePythonJSON(f *testing.F) {
+	valid, err := (&PythonCredentials{Key: testKey(f, "https://oauth2.example.com/token"), Scopes: []string{"openid"},
+		Subject: "a@example.com", Token: &oauth2client.Token{AccessToken: "at", Expiry: time.Unix(1_800_000_000, 0)}}).MarshalJSON()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	f.Add([]byte(`{"_class":"ServiceAccountCredentials","_private_key_pkcs12":"AAAA","_private_key_password":"x"}`))
+	f.Add([]byte(`{"_class":"_JWTAccessCredentials","_scopes":["a"],"_kwargs":{"sub":1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParsePythonJSON(data)
+		if (c == nil) == (err == nil) {
+			t.Fatalf("credentials %v and error %v", c, err)
+		}
+		if c == nil {
+			return
+		}
+		out, err := c.MarshalJSON()
+		if err != nil {
+			t.Fatalf("read but not written: %v", err)
+		}
+		if _, err := ParsePythonJSON(out); err != nil {
+			t.Fatalf("what we wrote does not read back: %v", err)
+		}
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/google"
 )
 
@@ -52,7 +51,7 @@ func (f *credFlags) loadADC(ctx context.Context) (*loaded, error) {
 	if c.File != "" {
 		from = fmt.Sprintf("application default credentials (%s, file %s, %s)", c.Source, c.File, c.Type)
 	}
-	return &loaded{creds: c.User(), src: c, from: from}, nil
+	return &loaded{creds: c.User(), source: c, scopesAsked: scopes, from: from}, nil
 }
 
 // orADC is the fallback of a command with no credential flags whose
@@ -67,22 +66,6 @@ func (f *credFlags) orADC(ctx context.Context, storeErr error) (*loaded, error) 
 		return nil, fmt.Errorf("%w; and no application default credentials: %w", storeErr, err)
 	}
 	return l, err
-}
-
-// tokenSource returns the source of the loaded credentials' tokens.
-func (l *loaded) tokenSource() oauth2client.TokenSource {
-	if l.src != nil {
-		return l.src
-	}
-	return l.creds
-}
-
-// scopes returns the scopes of the loaded credentials, when known.
-func (l *loaded) scopes() []string {
-	if l.creds != nil {
-		return l.creds.Scopes()
-	}
-	return nil
 }
 
 // registerImpersonation adds --impersonate-service-account and
@@ -103,7 +86,7 @@ func (f *credFlags) impersonated(l *loaded) error {
 		scopes = []string{google.CloudPlatformScope}
 	}
 	log, _ := f.logger() // checked by check
-	imp, err := google.Impersonate(l.tokenSource(), &google.ImpersonateOptions{
+	imp, err := google.Impersonate(l.tokens(), &google.ImpersonateOptions{
 		TargetPrincipal: f.impersonate,
 		Scopes:          scopes,
 		BaseURL:         f.iamBaseURL,
@@ -114,7 +97,7 @@ func (f *credFlags) impersonated(l *loaded) error {
 	if err != nil {
 		return usageErr{err}
 	}
-	l.src, l.creds = imp, nil
+	l.source, l.creds, l.scopesAsked = imp, nil, scopes
 	l.from = fmt.Sprintf("%s, impersonating %s", l.from, f.impersonate)
 	return nil
 }

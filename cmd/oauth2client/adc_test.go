@@ -131,3 +131,24 @@ func TestTokenImpersonate(t *testing.T) {
 		t.Errorf("plain http IAM URL: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestServiceAccountADCEndToEnd: serve --service-account-out sa.json, then
+// GOOGLE_APPLICATION_CREDENTIALS=sa.json token --scope openid with no
+// credential flags prints a token after exactly one jwt-bearer request.
+func TestServiceAccountADCEndToEnd(t *testing.T) {
+	adcEnv(t)
+	sa := filepath.Join(t.TempDir(), "sa.json")
+	issuer, _ := startServe(t, "--addr", "127.0.0.1:0", "--service-account-out", sa)
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", sa)
+	code, out, errOut := runCLI(t, t.Context(), "token", "--scope", "openid")
+	if code != exitOK || strings.TrimSpace(out) == "" {
+		t.Fatalf("token: exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	if n := jwtBearerCount(t, issuer); n != "1" {
+		t.Errorf("/metrics counts %s jwt-bearer requests, want 1", n)
+	}
+	_, body := getBody(t, issuer+oauth2test.PathTokenInfo+"?access_token="+strings.TrimSpace(out))
+	if !strings.Contains(body, serveServiceAccount) || !strings.Contains(body, `"scope":"openid"`) {
+		t.Errorf("tokeninfo %s", body)
+	}
+}

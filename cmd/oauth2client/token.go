@@ -35,6 +35,7 @@ oauth2client token --client-secrets cs.json --scope openid
 oauth2client token --store file:credentials.json
 curl -H "$(oauth2client token --format header --store file:credentials.json)" URL
 oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json
+oauth2client token --credentials sa.json --scope openid
 GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid`,
 		run: runToken,
 	})
@@ -89,7 +90,7 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	if err := cf.impersonated(l); err != nil {
 		return e.report(c, err)
 	}
-	tok, err := l.tokenSource().Token(ctx)
+	tok, err := l.tokens().Token(ctx)
 	if err != nil {
 		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
