@@ -28,22 +28,27 @@ func (f *credFlags) wantsADC() bool {
 	return f.adc && f.noCredentialFlags() && os.Getenv(google.EnvCredentials) != ""
 }
 
-// loadADC returns Application Default Credentials (see google.FindDefault)
-// with the command's scopes, timeouts and logger.
-func (f *credFlags) loadADC(ctx context.Context) (*loaded, error) {
+// adcOptions are the google.Options of the command: its scopes (or, for
+// the source of --impersonate-service-account, cloud-platform: the source
+// calls the IAM Credentials API), timeouts and logger.
+func (f *credFlags) adcOptions() *google.Options {
 	log, _ := f.logger() // checked by check
 	scopes := f.scopes.sorted()
 	if f.impersonate != "" {
-		// The source calls the IAM Credentials API; the scopes are the
-		// impersonated account's.
 		scopes = []string{google.CloudPlatformScope}
 	}
-	c, err := google.FindDefault(ctx, &google.Options{
-		Scopes:     scopes,
-		HTTPClient: f.httpClient(),
-		Logger:     log,
-		Cache:      f.cache(),
-	})
+	return &google.Options{Scopes: scopes, HTTPClient: f.httpClient(), Logger: log, Cache: f.cache()}
+}
+
+// googleLoaded returns the loaded form of credentials from package google.
+func googleLoaded(c *google.Credentials, o *google.Options, from string) *loaded {
+	return &loaded{creds: c.User(), source: c, scopesAsked: o.Scopes, from: from}
+}
+
+// loadADC returns Application Default Credentials (see google.FindDefault).
+func (f *credFlags) loadADC(ctx context.Context) (*loaded, error) {
+	o := f.adcOptions()
+	c, err := google.FindDefault(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +56,18 @@ func (f *credFlags) loadADC(ctx context.Context) (*loaded, error) {
 	if c.File != "" {
 		from = fmt.Sprintf("application default credentials (%s, file %s, %s)", c.Source, c.File, c.Type)
 	}
-	return &loaded{creds: c.User(), source: c, scopesAsked: scopes, from: from}, nil
+	return googleLoaded(c, o, from), nil
+}
+
+// googleFile returns the credentials of --credentials FILE of a type only
+// package google reads (impersonated_service_account).
+func (f *credFlags) googleFile(path string, data []byte) (*loaded, error) {
+	o := f.adcOptions()
+	c, err := google.CredentialsFromJSON(data, path, o)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials: %w", err)
+	}
+	return googleLoaded(c, o, fmt.Sprintf("file %s (%s)", path, c.Type)), nil
 }
 
 // orADC is the fallback of a command with no credential flags whose

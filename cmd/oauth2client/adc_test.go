@@ -152,3 +152,34 @@ func TestServiceAccountADCEndToEnd(t *testing.T) {
 		t.Errorf("tokeninfo %s", body)
 	}
 }
+
+func TestTokenCredentialsImpersonatedFile(t *testing.T) {
+	t.Parallel()
+	srv := oauth2test.NewServer(&oauth2test.Options{Clients: []oauth2test.Client{{ID: "imp-client", Secret: "imp-secret"}}})
+	defer srv.Close()
+	_, rt := srv.MintToken("imp-client", "alice", []string{"openid"}, 0)
+	const sa = "target@proj.iam.gserviceaccount.com"
+	data, _ := json.Marshal(map[string]any{
+		"type":                              "impersonated_service_account",
+		"service_account_impersonation_url": srv.URL + "/v1/projects/-/serviceAccounts/" + sa + ":generateAccessToken",
+		"source_credentials": map[string]string{
+			"type": "authorized_user", "client_id": "imp-client", "client_secret": "imp-secret",
+			"refresh_token": rt, "token_uri": srv.URL + oauth2test.PathToken,
+		},
+	})
+	path := filepath.Join(t.TempDir(), "imp.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, t.Context(), "token", "--credentials", path, "--scope", "openid")
+	if code != exitOK || !strings.HasPrefix(out, "at-") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if n := srv.Requests(oauth2test.PathIAMGenerateAccessToken); n != 1 {
+		t.Errorf("generateAccessToken calls = %d, want 1", n)
+	}
+	_, body := getBody(t, srv.URL+oauth2test.PathTokenInfo+"?access_token="+strings.TrimSpace(out))
+	if !strings.Contains(body, sa) {
+		t.Errorf("tokeninfo %s, want the impersonated account", body)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/google"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
@@ -372,6 +373,8 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 			return f.authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI)
 		case "service_account":
 			return f.serviceAccount(path, data)
+		case google.TypeImpersonated:
+			return f.googleFile(path, data)
 		default:
 			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, urlpolicy.Clip(*probe.Type, 40))
 		}
