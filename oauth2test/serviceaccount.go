@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	ijose "github.com/oauth2client/oauth2client/internal/jose"
+	"github.com/oauth2client/oauth2client/internal/jose"
 )
 
 // GrantTypeJWTBearer is the grant_type of JWT-bearer token requests
@@ -40,8 +40,8 @@ const ServiceAccountProject = "oauth2test"
 type serviceAccount struct {
 	email    string
 	clientID string
-	keys     []ijose.Key
-	set      *ijose.KeySet
+	keys     []jose.Key
+	set      *jose.KeySet
 	// priv and kid are the key the server generated, kept only to write
 	// key files (ServiceAccountKeyJSON); nil for accounts with added keys
 	// only.
@@ -91,12 +91,12 @@ func (s *Server) AddServiceAccountKey(email, kid string, pub crypto.PublicKey) e
 		}
 		a = &serviceAccount{email: email, clientID: "1" + n.String()}
 	}
-	k := ijose.Key{KID: kid, Public: pub}
-	if _, err := ijose.NewKeySet(k); err != nil {
+	k := jose.Key{KID: kid, Public: pub}
+	if _, err := jose.NewKeySet(k); err != nil {
 		return fmt.Errorf("oauth2test: service account key %T is not usable for signatures: %w", pub, err)
 	}
 	keys := append(a.keys[:len(a.keys):len(a.keys)], k)
-	set, err := ijose.NewKeySet(keys...)
+	set, err := jose.NewKeySet(keys...)
 	if err != nil {
 		return fmt.Errorf("oauth2test: %w", err)
 	}
@@ -161,7 +161,7 @@ func (s *Server) jwtBearer(r *http.Request) (*tokenResponse, *oauthError) {
 	}
 	s.mu.Lock()
 	a := s.serviceAccounts[unverified.Iss]
-	var set *ijose.KeySet
+	var set *jose.KeySet
 	if a != nil {
 		set = a.set
 	}
@@ -170,7 +170,7 @@ func (s *Server) jwtBearer(r *http.Request) (*tokenResponse, *oauthError) {
 	if a == nil {
 		return nil, invalidGrant("assertion iss is not a registered service account")
 	}
-	payload, _, err := ijose.Verify(assertion, []string{ijose.RS256, ijose.ES256, ijose.EdDSA}, set)
+	payload, _, err := jose.Verify(assertion, []string{jose.RS256, jose.ES256, jose.EdDSA}, set)
 	if err != nil {
 		return nil, invalidGrant("assertion does not verify: " + err.Error())
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	ijose "github.com/oauth2client/oauth2client/internal/jose"
+	"github.com/oauth2client/oauth2client/internal/jose"
 	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/serviceaccount"
 )
@@ -84,7 +84,7 @@ func TestJWTBearerGrant(t *testing.T) {
 			default:
 				kid = tt.kid
 			}
-			a, err := ijose.Sign(signer, kid, "JWT", claims)
+			a, err := jose.Sign(signer, kid, "JWT", claims)
 			if err != nil {
 				t.Fatal(err)
 			}

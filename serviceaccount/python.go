@@ -196,7 +196,7 @@ func str(p *string) string {
 // ServiceAccountCredentials.from_json reads it: a key read from a P12 file
 // is kept as _private_key_pkcs12 (base64) and its password, any other as
 // _private_key_pkcs8_pem.
-func (c *PythonCredentials) MarshalJSON() ([]byte, error) {
+func (c PythonCredentials) MarshalJSON() ([]byte, error) {
 	if c.Key == nil {
 		return nil, fmt.Errorf("%w: PythonCredentials.Key is nil", ErrConfig)
 	}

@@ -203,6 +203,23 @@ func TestPythonVerifiesAssertion(t *testing.T) {
 	if payload["iss"] != k.Email() || payload["sub"] != "user@example.com" || payload["scope"] != "openid" {
 		t.Errorf("Python verified %v", payload)
 	}
+
+	// A self-signed JWT for an audience verifies too.
+	src, err := NewJWTAccessSource(k, &Config{Audience: "https://api.example.com/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := src.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload = nil
+	if err := json.Unmarshal(runPython(t, nil, "verify", tok.AccessToken, certFile, "https://api.example.com/"), &payload); err != nil {
+		t.Fatal(err)
+	}
+	if payload["iss"] != k.Email() || payload["sub"] != k.Email() {
+		t.Errorf("Python verified %v", payload)
+	}
 }
 
 func TestParsePythonJSONErrors(t *testing.T) {
