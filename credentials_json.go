@@ -186,7 +186,8 @@ func (c *Credentials) UnmarshalJSON(data []byte) error {
 // [Credentials.MarshalJSON]. It reads the classes OAuth2Credentials,
 // GoogleCredentials and AccessTokenCredentials and remembers which one it
 // read, to write it back the same way; service account classes are an error
-// (package serviceaccount handles them).
+// ([github.com/oauth2client/oauth2client/serviceaccount.ParsePythonJSON]
+// reads them).
 //
 // As in Python, the fields access_token, client_id, client_secret,
 // refresh_token, token_expiry, token_uri, user_agent and invalid must be
@@ -220,7 +221,7 @@ func parseCredentialsState(data []byte) (*CredentialsState, error) {
 	switch {
 	case class.name == "ServiceAccountCredentials" || class.name == "_JWTAccessCredentials" ||
 		strings.HasSuffix(class.module, ".service_account"):
-		return nil, fmt.Errorf("oauth2client: credentials JSON holds service account credentials (_class %q): use package serviceaccount", urlpolicy.Clip(class.name, 64))
+		return nil, fmt.Errorf("oauth2client: credentials JSON holds service account credentials (_class %q): read them with serviceaccount.ParsePythonJSON", urlpolicy.Clip(class.name, 64))
 	case class.name == "", class.name == classOAuth2, class.name == classGoogle, class.name == classAccessToken:
 	default:
 		return nil, fmt.Errorf("oauth2client: credentials JSON: unsupported _class %q", urlpolicy.Clip(class.name, 64))

@@ -177,7 +177,7 @@ func TestParseCredentialsJSONErrors(t *testing.T) {
 		{"auth_style unknown", pyJSON(t, func(m map[string]any) { m["auth_style"] = "magic" }), `field "auth_style"`},
 		{"service account", pyJSON(t, func(m map[string]any) {
 			m["_class"], m["_module"] = "ServiceAccountCredentials", "oauth2client.service_account"
-		}), "use package serviceaccount"},
+		}), "serviceaccount.ParsePythonJSON"},
 		{"jwt access", pyJSON(t, func(m map[string]any) {
 			m["_class"], m["_module"] = "_JWTAccessCredentials", "oauth2client.service_account"
 		}), "service account"},

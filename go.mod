@@ -10,7 +10,12 @@ require (
 	golang.org/x/oauth2 v0.38.0
 )
 
-require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+require (
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+	software.sslmate.com/src/go-pkcs12 v0.7.4
+)
+
+require golang.org/x/crypto v0.58.0 // indirect
 
 require (
 	github.com/danieljoos/wincred v1.2.3 // indirect
@@ -25,7 +30,7 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.49.0
-	golang.org/x/text v0.41.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect

@@ -29,7 +29,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"revocation_endpoint_auth_methods_supported":     []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"introspection_endpoint_auth_methods_supported":  []string{AuthMethodBasic, AuthMethodPost},
 		"code_challenge_methods_supported":               []string{"S256", "plain"},
-		"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials", GrantTypeDeviceCode},
+		"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials", GrantTypeDeviceCode, GrantTypeJWTBearer},
 		"response_types_supported":                       []string{"code"},
 		"response_modes_supported":                       []string{"query"},
 		"scopes_supported":                               []string{"openid", "email", "profile", "offline_access", "https://www.googleapis.com/auth/calendar.readonly"},

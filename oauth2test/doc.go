@@ -25,8 +25,13 @@
 //     and required of public clients.
 //   - [PathToken]: the token endpoint for the authorization_code,
 //     refresh_token (with optional rotation, [Options].RotateRefreshTokens)
-//     client_credentials and device_code grants. Codes are single-use; ID tokens are
-//     issued when the openid scope was granted.
+//     client_credentials, device_code and JWT-bearer (RFC 7523) grants.
+//     Codes are single-use; ID tokens are issued when the openid scope was
+//     granted. JWT-bearer assertions must be signed by a key of a service
+//     account registered with [Server.RegisterServiceAccount] or
+//     [Server.AddServiceAccountKey], with aud the token endpoint, exp at most
+//     [MaxAssertionLifetime] ahead; sub names the user of domain-wide
+//     delegation.
 //   - [PathDeviceCode]: the device authorization endpoint (RFC 8628), and
 //     [PathDevice], the verification page where a person enters the user
 //     code and allows or denies the device; [Options].AutoApprove approves
@@ -44,6 +49,16 @@
 //     openid scope.
 //   - [PathCalendarList]: a protected sample API answering like Google
 //     Calendar's calendarList.list for the bearer token's user.
+//   - [PathIAMServiceAccounts]: the IAM Credentials API's
+//     generateAccessToken and generateIdToken for any service account
+//     email, for a caller with a bearer token of this server; [Server.URL]
+//     is then the API's base URL.
+//   - With [Options].Metadata, a GCE metadata server emulation, reached
+//     through GCE_METADATA_HOST=HOST:PORT: the root, [PathMetadataProjectID]
+//     and, under [PathMetadataServiceAccounts] for "default" or
+//     [MetadataServiceAccount], token (with ?scopes=), identity
+//     (?audience=), email and scopes. Requests without
+//     "Metadata-Flavor: Google" get 403; every answer carries the header.
 //   - [PathMetrics]: counters in the Prometheus text format, among them
 //     oauth2test_token_requests_total{grant_type="..."}, labelled with the
 //     grant_type parameter exactly as received.

@@ -30,6 +30,10 @@ func (s *Server) newHandler() http.Handler {
 	mux.HandleFunc(PathUserInfo, s.serveUserInfo)
 	mux.HandleFunc("GET "+PathCalendarList, s.serveCalendarList)
 	mux.HandleFunc("GET "+PathMetrics, s.serveMetrics)
+	mux.HandleFunc("POST "+PathIAMServiceAccounts+"{call}", s.serveIAM)
+	if s.opts.Metadata {
+		s.registerMetadata(mux)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		grantType, isToken := "", r.URL.Path == PathToken && r.Method == http.MethodPost

@@ -53,7 +53,9 @@ func (m *metrics) countToken(grantType string) {
 }
 
 func (m *metrics) countRequest(path string, code int) {
-	if !slices.Contains(knownPaths, path) {
+	if p, ok := patternOf(path); ok {
+		path = p
+	} else if !slices.Contains(knownPaths, path) {
 		path = "(other)"
 	}
 	m.httpRequests[pathCode{path, code}]++

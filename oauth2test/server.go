@@ -82,6 +82,10 @@ type Options struct {
 	// by NewServer; tests starting many servers can share one key to save
 	// the time that takes.
 	SigningKey *rsa.PrivateKey
+	// Metadata also serves a GCE metadata server emulation (see
+	// [PathMetadataServiceAccounts]), reached by clients through
+	// GCE_METADATA_HOST=HOST:PORT of [Server.URL].
+	Metadata bool
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests
@@ -106,20 +110,22 @@ type Server struct {
 	closeOnce sync.Once
 
 	// mu guards everything below.
-	mu         sync.Mutex
-	offset     time.Duration
-	clients    map[string]*Client
-	pending    map[string]*authRequest
-	codes      map[string]*authCode
-	access     map[string]*accessToken
-	refresh    map[string]*refreshToken
-	rotated    map[string]bool // refresh tokens replaced by rotation
-	grants     map[string]*grant
-	devices    map[string]*deviceAuth // by device code
-	userCodes  map[string]string      // normalized user code -> device code
-	faults     []*Fault
-	metrics    metrics
-	grantCount int
+	mu        sync.Mutex
+	offset    time.Duration
+	clients   map[string]*Client
+	pending   map[string]*authRequest
+	codes     map[string]*authCode
+	access    map[string]*accessToken
+	refresh   map[string]*refreshToken
+	rotated   map[string]bool // refresh tokens replaced by rotation
+	grants    map[string]*grant
+	devices   map[string]*deviceAuth // by device code
+	userCodes map[string]string      // normalized user code -> device code
+	// serviceAccounts are the registered service accounts, by email.
+	serviceAccounts map[string]*serviceAccount
+	faults          []*Fault
+	metrics         metrics
+	grantCount      int
 }
 
 // NewServer starts a server on a loopback address and returns it. Callers
@@ -195,7 +201,9 @@ func NewServer(opts *Options) *Server {
 		grants:    make(map[string]*grant),
 		devices:   make(map[string]*deviceAuth),
 		userCodes: make(map[string]string),
-		metrics:   newMetrics(),
+
+		serviceAccounts: make(map[string]*serviceAccount),
+		metrics:         newMetrics(),
 	}
 	for _, c := range o.Clients {
 		if err := s.RegisterClient(c); err != nil {
@@ -298,7 +306,8 @@ func (s *Server) TokenRequests(grantType string) int {
 }
 
 // Requests returns how many requests were made to path (e.g. [PathToken]),
-// whatever their outcome.
+// whatever their outcome. Metadata and IAM paths that name an account are
+// counted under a label such as [PathMetadataToken].
 func (s *Server) Requests(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -10,8 +10,14 @@ import (
 )
 
 // serveToken is the token endpoint (RFC 6749 §3.2).
+// The JWT-bearer grant authenticates with its assertion; a client is
+// optional there.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.formClient(w, r, false)
+	if e := parseForm(r); e != nil {
+		writeOAuthError(w, e)
+		return
+	}
+	c, ok := s.formClient(w, r, r.PostForm.Get("grant_type") == GrantTypeJWTBearer)
 	if !ok {
 		return
 	}
@@ -28,6 +34,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		resp, e = s.clientCredentials(r, c)
 	case GrantTypeDeviceCode:
 		resp, e = s.deviceGrant(r, c)
+	case GrantTypeJWTBearer:
+		resp, e = s.jwtBearer(r)
 	case "":
 		e = invalidRequest("missing grant_type")
 	default:

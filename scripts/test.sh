@@ -27,7 +27,8 @@ fi
 grep -E 'reliability: ' "$log" | sed -E 's/^\s+[a-z0-9_]+\.go:[0-9]+: //' || true
 grep -E '^\s*--- SKIP' "$log" || true
 grep -E '^(ok|\?|FAIL)' "$log"
-# The examples are modules of their own (they pull in google.golang.org/api).
-for mod in examples/*/go.mod; do
+# The examples and the comparison benchmarks are modules of their own (they
+# pull in google.golang.org/api and cloud.google.com/go/auth).
+for mod in examples/*/go.mod benchmarks/go.mod; do
 	(cd "$(dirname "$mod")" && go mod tidy -diff && go vet ./... && go test ./...)
 done

@@ -301,7 +301,7 @@ func TestCredentialsFileKinds(t *testing.T) {
 	}
 	sa := write("sa.json", map[string]any{"type": "service_account", "client_email": "x@example.com", "private_key": "KEY"})
 	code, _, errOut := runCLI(t, t.Context(), "token", "--credentials", sa)
-	if code != exitFailure || !strings.Contains(errOut, "not supported yet") || strings.Contains(errOut, "KEY") {
+	if code != exitFailure || !strings.Contains(errOut, `field "private_key"`) || strings.Contains(errOut, "KEY") {
 		t.Errorf("service_account: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -45,6 +45,9 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer l.Close()
+	if err := l.needStored(c.name); err != nil {
+		return e.fail(c, err)
+	}
 
 	var granted []string
 	var grantedErr error

@@ -15,6 +15,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(cliEnv) == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	// Application Default Credentials never reach for a real metadata
+	// server or the developer's own credentials file from a test; the tests
+	// of ADC set these variables themselves.
+	os.Setenv("NO_GCE_CHECK", "true")
+	os.Unsetenv("GOOGLE_APPLICATION_CREDENTIALS")
 	os.Exit(m.Run())
 }
 

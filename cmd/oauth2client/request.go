@@ -139,7 +139,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	hc := cf.httpClient()
 	log, _ := cf.logger() // checked by cf.check
-	hc.Transport = &oauth2client.Transport{Source: l.creds, Base: hc.Transport, InsecureAllowHTTP: *insecureHTTP, Logger: log}
+	hc.Transport = &oauth2client.Transport{Source: l.tokens(), Base: hc.Transport, InsecureAllowHTTP: *insecureHTTP, Logger: log}
 	resp, err := hc.Do(req)
 	if errors.Is(err, oauth2client.ErrInsecureHTTP) {
 		return e.fail(c, fmt.Errorf("%s %s: refusing to send the access token over plain http to a host that is not loopback (--insecure-allow-http sends it anyway)", method, urlpolicy.RedactQuery(u)))

@@ -40,6 +40,9 @@ func runRevoke(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer l.Close()
+	if err := l.needStored(c.name); err != nil {
+		return e.fail(c, err)
+	}
 	if err := l.creds.Revoke(ctx); err != nil {
 		if errors.Is(err, oauth2client.ErrNoEndpoint) {
 			return e.fail(c, fmt.Errorf("%s: the credentials have no revocation endpoint; 'oauth2client logout' deletes them without revoking", l.from))

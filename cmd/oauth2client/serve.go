@@ -14,6 +14,8 @@ import (
 const (
 	serveClientID = "oauth2test-client" // confidential, with --client-secrets-out
 	servePublicID = "oauth2test-public" // public, always
+	// serveServiceAccount is the service account of --service-account-out.
+	serveServiceAccount = "robot@" + oauth2test.ServiceAccountProject + ".iam.gserviceaccount.com"
 )
 
 func init() {
@@ -33,13 +35,18 @@ client "oauth2test-public" (PKCE, any loopback redirect) is always
 registered. With --client-secrets-out, a confidential client
 "oauth2test-client" with a random secret is registered too, and its
 client_secrets.json is written to FILE (mode 0600; a symbolic link at FILE
-is refused, never followed).
+is refused, never followed). With --service-account-out, a service
+account is registered and its JSON key file is written to FILE the same
+way; 'oauth2client token --credentials FILE' then gets tokens with the
+JWT-bearer grant (RFC 7523).
 
 Serve refuses to listen on anything but a loopback address.`,
 		examples: `
 oauth2client serve
 oauth2client serve --auto-approve --client-secrets-out cs.json
-oauth2client serve --addr 127.0.0.1:0 --token-ttl 30s --rotate-refresh-tokens`,
+oauth2client serve --service-account-out sa.json
+oauth2client serve --addr 127.0.0.1:0 --token-ttl 30s --rotate-refresh-tokens
+oauth2client serve --metadata`,
 		run: runServe,
 	})
 }
@@ -52,6 +59,8 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	ttl := fs.Duration("token-ttl", oauth2test.DefaultTokenTTL, "lifetime of access and ID tokens, e.g. 30s or 1h")
 	rotate := fs.Bool("rotate-refresh-tokens", false, "issue a new refresh token on every refresh and invalidate the old one")
 	secretsOut := fs.String("client-secrets-out", "", "register a confidential client and write its client_secrets.json to `FILE`")
+	saOut := fs.String("service-account-out", "", "register a service account and write its JSON key file to `FILE`")
+	metadata := fs.Bool("metadata", false, "also serve a GCE metadata server emulation and the IAM Credentials API paths; clients reach the metadata server with GCE_METADATA_HOST=HOST:PORT")
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
@@ -71,6 +80,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 		AutoApprove:         *autoApprove,
 		TokenTTL:            *ttl,
 		RotateRefreshTokens: *rotate,
+		Metadata:            *metadata,
 		Clients: []oauth2test.Client{
 			{ID: servePublicID, AnyLoopbackRedirect: true, AuthMethod: oauth2test.AuthMethodNone},
 		},
@@ -79,6 +89,12 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 
 	if *secretsOut != "" {
 		if err := writeClientSecrets(srv, *secretsOut); err != nil {
+			return e.fail(c, err)
+		}
+	}
+
+	if *saOut != "" {
+		if err := writeServiceAccountKey(srv, *saOut); err != nil {
 			return e.fail(c, err)
 		}
 	}
@@ -92,6 +108,12 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintln(e.stderr)
 	if *secretsOut != "" {
 		fmt.Fprintf(e.stderr, "oauth2test: client %q written to %s\n", serveClientID, *secretsOut)
+	}
+	if *saOut != "" {
+		fmt.Fprintf(e.stderr, "oauth2test: service account %s: key file written to %s\n", serveServiceAccount, *saOut)
+	}
+	if *metadata {
+		fmt.Fprintf(e.stderr, "oauth2test: metadata server at GCE_METADATA_HOST=%s\n", srv.Listener.Addr())
 	}
 	fmt.Fprintln(e.stderr, "oauth2test: press Ctrl-C to stop")
 
@@ -118,6 +140,20 @@ func writeClientSecrets(srv *oauth2test.Server, path string) error {
 	}
 	if err := safefile.ReplaceFile(path, data, 0o600, nil); err != nil {
 		return fmt.Errorf("write client secrets: %w", err)
+	}
+	return nil
+}
+
+// writeServiceAccountKey registers the service account and writes its JSON
+// key file to path with mode 0600, refusing a symbolic link there (see
+// safefile.ReplaceFile).
+func writeServiceAccountKey(srv *oauth2test.Server, path string) error {
+	data, err := srv.RegisterServiceAccount(serveServiceAccount)
+	if err != nil {
+		return err
+	}
+	if err := safefile.ReplaceFile(path, data, 0o600, nil); err != nil {
+		return fmt.Errorf("write service account key: %w", err)
 	}
 	return nil
 }

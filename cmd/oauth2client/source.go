@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/google"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
@@ -31,8 +32,12 @@ a key. The key is --key when given, else it derives from the client id
 the same flags as 'login' finds what 'login' stored; a store holding one
 entry (such as a one-credential file written by Python's file.Storage)
 needs neither. --credentials FILE reads credentials from FILE instead: an
-oauth2client credentials file (refreshed in place) or a gcloud-style
-authorized_user file (refreshed in memory).`
+oauth2client credentials file (refreshed in place), a gcloud-style
+authorized_user file (refreshed in memory) or a service account's JSON
+key file or Python oauth2client's ServiceAccountCredentials JSON (tokens
+from the JWT-bearer grant, kept in memory; --subject
+acts for a user by domain-wide delegation, --audience makes a self-signed
+JWT for that audience instead, with no token request).`
 
 // scopeList is a repeatable flag whose values may hold several
 // space-separated scopes.
@@ -91,6 +96,8 @@ type credFlags struct {
 	secret        string // --client-secret
 	secretFile    string // --client-secret-file
 	credentials   string
+	subject       string // --subject, with a service account key
+	audience      string // --audience, with a service account key
 	scopes        scopeList
 	store         string
 	key           string
@@ -100,6 +107,12 @@ type credFlags struct {
 	// level is --logging-level, which login defines through
 	// tools.RegisterFlags and the other commands here.
 	level flag.Value
+	// adc lets the command fall back to Application Default Credentials
+	// when no flag names credentials (see adc.go).
+	adc bool
+	// impersonate and iamBaseURL are --impersonate-service-account and
+	// --iam-base-url, for the commands that register them (see adc.go).
+	impersonate, iamBaseURL string
 }
 
 // register adds the flags to fs.
@@ -110,7 +123,9 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.secret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id); visible to other users in the process list: prefer --client-secret-file or $"+secretEnv)
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret (with --client-id) from `FILE`, without its trailing newline; default: $"+secretEnv)
 	f.warn = fs.Output()
-	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON or a gcloud authorized_user file")
+	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON, a gcloud authorized_user file or a service account key file")
+	fs.StringVar(&f.subject, "subject", "", "with a service account key, act for the user `EMAIL` (domain-wide delegation)")
+	fs.StringVar(&f.audience, "audience", "", "with a service account key, use a self-signed JWT for `AUDIENCE` as the access token (no token request)")
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
@@ -152,6 +167,10 @@ func (f *credFlags) check() error {
 		return usagef("--issuer needs --client-id or --client-secrets")
 	case f.credentials != "" && (f.clientSecrets != "" || f.clientID != "" || f.issuer != "" || f.store != "" || f.key != ""):
 		return usagef("--credentials excludes --client-secrets, --issuer, --client-id, --store and --key")
+	case (f.subject != "" || f.audience != "") && f.credentials == "":
+		return usagef("--subject and --audience need --credentials with a service account key")
+	case f.subject != "" && f.audience != "":
+		return usagef("--subject and --audience exclude each other: delegation needs a token request")
 	}
 	if f.store != "" {
 		if _, err := spec.Parse(f.store); err != nil {
@@ -225,7 +244,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	log, _ := f.logger() // checked by check
 	s, err := sp.Open(sctx, &spec.OpenOptions{MustExist: true, Logger: log})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+		return nil, fmt.Errorf("store %s %w", sp, errEmptyStore)
 	}
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
@@ -247,7 +266,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 		switch len(keys) {
 		case 0:
 			s.Close()
-			return nil, fmt.Errorf("store %s is empty: run 'oauth2client login' first", sp)
+			return nil, fmt.Errorf("store %s %w", sp, errEmptyStore)
 		case 1:
 			t.key = keys[0]
 		default:
@@ -269,8 +288,13 @@ func (f *credFlags) bindOptions() *store.BindOptions {
 // loaded are credentials a command uses, with where they came from.
 type loaded struct {
 	creds *oauth2client.Credentials
+	// source, when creds is nil, gives the tokens: a service account's.
+	source oauth2client.TokenSource
+	// scopesAsked are the scopes of source.
+	scopesAsked []string
 	// target is the store entry the credentials are bound to; nil for
-	// credentials held in memory only (an authorized_user file).
+	// credentials held in memory only (an authorized_user file, a service
+	// account key).
 	target *target
 	// from describes the source for people, e.g. "file:creds.json, key K".
 	from string
@@ -291,11 +315,19 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	if f.credentials != "" {
-		return f.loadCredentialsFile(ctx)
+		l, err := f.loadCredentialsFile(ctx)
+		if err == nil && l.source == nil && (f.subject != "" || f.audience != "") {
+			l.Close()
+			return nil, usagef("--subject and --audience need a service account key, and %s is not one", f.credentials)
+		}
+		return l, err
+	}
+	if f.wantsADC() {
+		return f.loadADC(ctx)
 	}
 	t, err := f.openTarget(ctx)
 	if err != nil {
-		return nil, err
+		return f.orADC(ctx, err)
 	}
 	sctx, cancel := f.step(ctx)
 	defer cancel()
@@ -330,6 +362,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		ClientSecret string  `json:"client_secret"`
 		RefreshToken string  `json:"refresh_token"`
 		TokenURI     string  `json:"token_uri"`
+		Class        string  `json:"_class"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("--credentials %s: not a JSON object", path)
@@ -339,10 +372,15 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		case "authorized_user":
 			return f.authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI)
 		case "service_account":
-			return nil, fmt.Errorf("--credentials %s: service account keys are not supported yet by the command line", path)
+			return f.serviceAccount(path, data)
+		case google.TypeImpersonated:
+			return f.googleFile(path, data)
 		default:
 			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, urlpolicy.Clip(*probe.Type, 40))
 		}
+	}
+	if probe.Class == "ServiceAccountCredentials" || probe.Class == "_JWTAccessCredentials" {
+		return f.pythonServiceAccount(path, data)
 	}
 	if _, err := oauth2client.ParseCredentialsJSON(data); err != nil {
 		return nil, fmt.Errorf("--credentials %s: %w", path, err)

@@ -23,12 +23,20 @@ sharing a store make one refresh between them.
 --format bare prints the token alone, header prints an Authorization
 header line, json prints {"access_token", "token_type", "expiry",
 "scopes"} (never the refresh token).
+
+With no credential flags, $GOOGLE_APPLICATION_CREDENTIALS, when set, names
+the credentials (Application Default Credentials); otherwise the default
+store is used, and when it is empty, Application Default Credentials: the
+gcloud file application_default_credentials.json, then the GCE metadata
+server ($GCE_METADATA_HOST; $NO_GCE_CHECK=true skips it).
 ` + sourceHelp,
 		examples: `
 oauth2client token --client-secrets cs.json --scope openid
 oauth2client token --store file:credentials.json
 curl -H "$(oauth2client token --format header --store file:credentials.json)" URL
-oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json`,
+oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json
+oauth2client token --credentials sa.json --scope openid
+GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid`,
 		run: runToken,
 	})
 	register(&command{
@@ -60,6 +68,7 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	fs := e.flagSet(c)
 	var cf credFlags
 	cf.register(fs)
+	cf.registerImpersonation(fs)
 	format := "header"
 	if c.name == "token" {
 		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
@@ -72,29 +81,36 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	default:
 		return e.usageError(c, "--format %q: want bare, header or json", format)
 	}
+	cf.adc = true
 	l, err := cf.load(ctx)
 	if err != nil {
 		return e.report(c, err)
 	}
 	defer l.Close()
-	tok, err := l.creds.Token(ctx)
+	if err := cf.impersonated(l); err != nil {
+		return e.report(c, err)
+	}
+	tok, err := l.tokens().Token(ctx)
 	if err != nil {
 		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
-	return e.printToken(c, format, tok, l.creds)
+	return e.printToken(c, format, tok, l.scopes())
 }
 
 // printToken prints tok on stdout in format.
-func (e *env) printToken(c *command, format string, tok *oauth2client.Token, creds *oauth2client.Credentials) int {
+func (e *env) printToken(c *command, format string, tok *oauth2client.Token, scopes []string) int {
 	switch format {
 	case "bare":
 		fmt.Fprintln(e.stdout, tok.AccessToken)
 	case "header":
 		fmt.Fprintf(e.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
 	case "json":
-		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: creds.Scopes()}
+		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes}
 		if !tok.Expiry.IsZero() {
 			out.Expiry = tok.Expiry.UTC().Format(time.RFC3339)
+		}
+		if out.Scopes == nil {
+			out.Scopes = tok.Scopes
 		}
 		if out.Scopes == nil {
 			out.Scopes = []string{}

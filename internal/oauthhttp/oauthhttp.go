@@ -12,6 +12,7 @@
 package oauthhttp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,13 @@ type Request struct {
 	URL string
 	// Form is the body of a POST, sent form-encoded.
 	Form url.Values
+	// JSON, when Form is nil, is the body of a POST, sent as
+	// application/json (the IAM Credentials API takes JSON).
+	JSON []byte
+	// InsecurePlainHTTP allows plain http to a host that is not loopback.
+	// It is for the GCE metadata server only, which answers on a
+	// link-local address over plain http and never sees a client secret.
+	InsecurePlainHTTP bool
 	// Header is sent with every try; "Accept: application/json" is added
 	// when it names no Accept.
 	Header http.Header
@@ -112,7 +120,7 @@ type Response struct {
 // a wait, the last answer is returned with an error wrapping both the last
 // try's error, if any, and ctx's.
 func Do(ctx context.Context, r *Request) (*Response, error) {
-	if err := urlpolicy.CheckEndpoint(r.URL); err != nil {
+	if err := urlpolicy.CheckEndpoint(r.URL); err != nil && !(r.InsecurePlainHTTP && errors.Is(err, urlpolicy.ErrInsecure)) {
 		return nil, &SetupError{Field: r.Field, Err: err}
 	}
 	hc := clientFor(r.Client)
@@ -182,6 +190,12 @@ func (r *Request) try(ctx context.Context, hc *http.Client) (resp *Response, sen
 		}
 		body = strings.NewReader(form.Encode())
 		header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else if r.JSON != nil {
+		if method == "" {
+			method = http.MethodPost
+		}
+		body = bytes.NewReader(r.JSON)
+		header.Set("Content-Type", "application/json")
 	} else if method == "" {
 		method = http.MethodGet
 	}

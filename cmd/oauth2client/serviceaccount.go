@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/serviceaccount"
+)
+
+// serviceAccount returns in-memory token source for the service account
+// key file at path (read as data): the JWT-bearer grant, as --subject
+// says, or self-signed JWTs for --audience.
+func (f *credFlags) serviceAccount(path string, data []byte) (*loaded, error) {
+	key, err := serviceaccount.ParseJSONKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	cfg := &serviceaccount.Config{
+		Scopes:     f.scopes.sorted(),
+		Subject:    f.subject,
+		Audience:   f.audience,
+		HTTPClient: f.httpClient(),
+		Cache:      f.cache(),
+	}
+	cfg.Logger, _ = f.logger() // checked by check
+	newSource, how := serviceaccount.NewTokenSource, "service account "+key.Email()
+	if f.audience != "" {
+		newSource, how = serviceaccount.NewJWTAccessSource, how+", self-signed JWT"
+	}
+	src, err := newSource(key, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	return &loaded{source: src, scopesAsked: cfg.Scopes, from: "file " + path + " (" + how + ")"}, nil
+}
+
+// pythonServiceAccount returns an in-memory token source for Python
+// oauth2client's ServiceAccountCredentials JSON at path (read as data):
+// its scopes, subject and token unless --scope or --subject say otherwise.
+func (f *credFlags) pythonServiceAccount(path string, data []byte) (*loaded, error) {
+	if f.audience != "" {
+		return nil, usagef("--audience needs a service account's JSON key file, and %s holds Python credentials", path)
+	}
+	pc, err := serviceaccount.ParsePythonJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	if len(f.scopes) > 0 || f.subject != "" {
+		pc.Token = nil // issued for other scopes or another user
+	}
+	if len(f.scopes) > 0 {
+		pc.Scopes = f.scopes.sorted()
+	}
+	if f.subject != "" {
+		pc.Subject = f.subject
+	}
+	cfg := &serviceaccount.Config{HTTPClient: f.httpClient(), Cache: f.cache()}
+	cfg.Logger, _ = f.logger() // checked by check
+	src, err := pc.TokenSource(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	return &loaded{source: src, scopesAsked: pc.Scopes, from: "file " + path + " (Python service account " + pc.Key.Email() + ")"}, nil
+}
+
+// tokens returns where the command's tokens come from.
+func (l *loaded) tokens() oauth2client.TokenSource {
+	if l.creds != nil {
+		return l.creds
+	}
+	return l.source
+}
+
+// scopes returns the scopes of the command's credentials.
+func (l *loaded) scopes() []string {
+	if l.creds != nil {
+		return l.creds.Scopes()
+	}
+	return l.scopesAsked
+}
+
+// needStored fails for commands that work on stored credentials (info,
+// revoke) given a service account key, which holds no token.
+func (l *loaded) needStored(command string) error {
+	if l.creds == nil {
+		return fmt.Errorf("%s: a service account key holds no stored token for %s; 'oauth2client token --credentials' gets one", l.from, command)
+	}
+	return nil
+}
