@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -101,7 +99,6 @@ type Server struct {
 	done    chan struct{}
 	key     *rsa.PrivateKey
 	keyID   string
-	signer  jose.Signer
 
 	closeOnce sync.Once
 
@@ -169,13 +166,9 @@ func NewServer(opts *Options) *Server {
 		}
 	}
 	kid := randomString(8)
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
-	if err != nil {
+	if key.N.BitLen() < 2048 {
 		ln.Close()
-		panic(fmt.Sprintf("oauth2test: create signer: %v", err))
+		panic("oauth2test: Options.SigningKey: RSA key shorter than 2048 bits")
 	}
 
 	s := &Server{
@@ -185,7 +178,6 @@ func NewServer(opts *Options) *Server {
 		done:      make(chan struct{}),
 		key:       key,
 		keyID:     kid,
-		signer:    signer,
 		clients:   make(map[string]*Client),
 		pending:   make(map[string]*authRequest),
 		codes:     make(map[string]*authCode),

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/oauth2client/oauth2client/internal/jose"
 )
 
 // grant ties together the tokens issued from one authorization (one code
@@ -120,12 +120,25 @@ func (s *Server) idToken(g *grant, nonce string) (string, error) {
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
-	raw, err := jwt.Signed(s.signer).Claims(claims).Serialize()
+	raw, err := jose.Sign(s.key, s.keyID, "JWT", claims)
 	if err != nil {
 		return "", fmt.Errorf("oauth2test: sign ID token: %w", err)
 	}
 	s.metrics.issued["id_token"]++
 	return raw, nil
+}
+
+// MintIDToken signs an ID token for user (DefaultUser when empty) with
+// clientID as its audience and the given nonce (none when empty), as the
+// token endpoint would issue it, without an authorization. It verifies
+// against the server's JWKS at [PathJWKS].
+func (s *Server) MintIDToken(clientID, user, nonce string) (string, error) {
+	if user == "" {
+		user = s.opts.DefaultUser
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idToken(&grant{clientID: clientID, user: user}, nonce)
 }
 
 // validAccess returns the access token's record if it is known, not
