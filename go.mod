@@ -12,6 +12,8 @@ require (
 
 require github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 
+require github.com/coreos/go-oidc/v3 v3.21.0
+
 require (
 	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect

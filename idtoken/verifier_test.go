@@ -436,3 +436,5 @@ func FuzzClaims(f *testing.F) {
 		_ = json.Unmarshal(b, &w)
 	})
 }
+
+func staticNow() time.Time { return testNow }
