@@ -3,8 +3,6 @@ package oauth2client_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/oauth2client/oauth2client"
@@ -25,23 +23,6 @@ func (n *nonceRecorder) VerifyIDToken(_ context.Context, raw, nonce string) (map
 		return nil, n.err
 	}
 	return map[string]any{"sub": "verified-alice"}, nil
-}
-
-// callbackQuery follows an authorization URL on an auto-approving server
-// and returns the query of the redirect back to the client.
-func callbackQuery(t *testing.T, authURL string) url.Values {
-	t.Helper()
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc.Query()
 }
 
 func TestFlowVerifiesIDToken(t *testing.T) {
@@ -92,7 +73,7 @@ func TestFlowVerifiesIDToken(t *testing.T) {
 				t.Fatal(err)
 			}
 			nonce := flow.Pending().Nonce
-			creds, err := flow.ExchangeCallback(ctx, callbackQuery(t, authURL))
+			creds, err := flow.ExchangeCallback(ctx, authorize(authURL))
 			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -136,7 +117,7 @@ func TestFlowRequiresIDToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := flow.ExchangeCallback(ctx, callbackQuery(t, authURL)); !errors.Is(err, oauth2client.ErrNoIDToken) {
+	if _, err := flow.ExchangeCallback(ctx, authorize(authURL)); !errors.Is(err, oauth2client.ErrNoIDToken) {
 		t.Fatalf("err = %v, want ErrNoIDToken", err)
 	}
 }
