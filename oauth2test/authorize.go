@@ -35,14 +35,17 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"scopes_supported":                               []string{"openid", "email", "profile", "offline_access", "https://www.googleapis.com/auth/calendar.readonly"},
 		"claims_supported":                               []string{"iss", "sub", "aud", "exp", "iat", "nonce", "email", "email_verified", "name"},
 		"authorization_response_iss_parameter_supported": true,
-		"id_token_signing_alg_values_supported":          []string{"RS256"},
+		"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
 		"subject_types_supported":                        []string{"public"},
 	})
 }
 
 // serveJWKS answers with the public key that signs ID tokens.
 func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	body, err := jose.MarshalKeySet(jose.Key{KID: s.keyID, Alg: jose.RS256, Public: &s.key.PublicKey})
+	body, err := jose.MarshalKeySet(
+		jose.Key{KID: s.keyID, Alg: jose.RS256, Public: &s.key.PublicKey},
+		jose.Key{KID: s.keyID + "-es256", Alg: jose.ES256, Public: &s.ecKey.PublicKey},
+	)
 	if err != nil {
 		http.Error(w, "oauth2test: key set: "+err.Error(), http.StatusInternalServerError)
 		return

@@ -1,6 +1,8 @@
 package oauth2test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -99,6 +101,7 @@ type Server struct {
 	done    chan struct{}
 	key     *rsa.PrivateKey
 	keyID   string
+	ecKey   *ecdsa.PrivateKey // signs ES256 ID tokens, under keyID + "-es256"
 
 	closeOnce sync.Once
 
@@ -166,6 +169,11 @@ func NewServer(opts *Options) *Server {
 		}
 	}
 	kid := randomString(8)
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		ln.Close()
+		panic(fmt.Sprintf("oauth2test: generate P-256 key: %v", err))
+	}
 	if key.N.BitLen() < 2048 {
 		ln.Close()
 		panic("oauth2test: Options.SigningKey: RSA key shorter than 2048 bits")
@@ -178,6 +186,7 @@ func NewServer(opts *Options) *Server {
 		done:      make(chan struct{}),
 		key:       key,
 		keyID:     kid,
+		ecKey:     ecKey,
 		clients:   make(map[string]*Client),
 		pending:   make(map[string]*authRequest),
 		codes:     make(map[string]*authCode),

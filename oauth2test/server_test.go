@@ -73,7 +73,7 @@ func TestIDTokenVerifiesWithJWKS(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := set.Keys()
-	if len(keys) != 1 || keys[0].KID == "" || keys[0].Alg != jose.RS256 {
+	if len(keys) != 2 || keys[0].KID == "" || keys[0].Alg != jose.RS256 || keys[1].Alg != jose.ES256 {
 		t.Fatalf("JWKS = %+v", keys)
 	}
 	payload, h, err := jose.Verify(raw, []string{jose.RS256}, set)

@@ -103,7 +103,8 @@ func (s *Server) issueRefresh(g *grant) string {
 	return tok
 }
 
-// idToken signs an RS256 ID token for g. Callers hold s.mu.
+// idToken signs an ID token for g, RS256 unless its client asks for ES256.
+// Callers hold s.mu.
 func (s *Server) idToken(g *grant, nonce string) (string, error) {
 	now := s.now()
 	claims := map[string]any{
@@ -120,7 +121,13 @@ func (s *Server) idToken(g *grant, nonce string) (string, error) {
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
-	raw, err := jose.Sign(s.key, s.keyID, "JWT", claims)
+	var raw string
+	var err error
+	if c := s.clients[g.clientID]; c != nil && c.IDTokenAlg == "ES256" {
+		raw, err = jose.Sign(s.ecKey, s.keyID+"-es256", "JWT", claims)
+	} else {
+		raw, err = jose.Sign(s.key, s.keyID, "JWT", claims)
+	}
 	if err != nil {
 		return "", fmt.Errorf("oauth2test: sign ID token: %w", err)
 	}
