@@ -279,7 +279,7 @@ func TestJWKSErrors(t *testing.T) {
 		"oversized": func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"keys":[` + strings.Repeat(" ", 2<<20) + `]}`))
 		},
-		"status 503": func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) },
+		"status 503": func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
