@@ -30,6 +30,7 @@
 //
 // Every rejection wraps one sentinel, for errors.Is: [ErrMalformed],
 // [ErrTooLarge], [ErrAlgNotAllowed], [ErrUnknownKID], [ErrBadSignature],
-// [ErrKeys], [ErrIssuer], [ErrAudience], [ErrExpired], [ErrNotYetValid],
+// [ErrKeys] (also [ErrKeySetTooLarge] or [ErrNoUsableKey] when that is
+// why), [ErrIssuer], [ErrAudience], [ErrExpired], [ErrNotYetValid],
 // [ErrNonce], [ErrAtHash]. No message quotes the token.
 package idtoken

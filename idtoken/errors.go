@@ -26,8 +26,14 @@ var (
 	// altered token.
 	ErrBadSignature = errors.New("idtoken: bad signature")
 	// ErrKeys reports an issuer key set that could not be fetched, was too
-	// large, or held no usable key.
+	// large, or held no usable key; the last two also match
+	// ErrKeySetTooLarge and ErrNoUsableKey.
 	ErrKeys = errors.New("idtoken: issuer keys unavailable")
+	// ErrKeySetTooLarge reports a JWK set body over 1 MiB.
+	ErrKeySetTooLarge = errors.New("idtoken: key set too large")
+	// ErrNoUsableKey reports a JWK set without one key usable for
+	// verification (RSA of 2048 bits or more, ECDSA, Ed25519; "use": "sig").
+	ErrNoUsableKey = errors.New("idtoken: no usable key in the key set")
 	// ErrIssuer reports an "iss" other than the expected issuer.
 	ErrIssuer = errors.New("idtoken: wrong issuer")
 	// ErrAudience reports an "aud" naming none of the expected audiences,
@@ -57,7 +63,11 @@ func joseErr(err error) error {
 		s = ErrUnknownKID
 	case errors.Is(err, jose.ErrBadSignature):
 		s = ErrBadSignature
-	case errors.Is(err, jose.ErrNoUsableKey), errors.Is(err, jwks.ErrFetch), errors.Is(err, jwks.ErrTooLarge):
+	case errors.Is(err, jose.ErrNoUsableKey):
+		return fmt.Errorf("%w: %w (%w)", ErrKeys, ErrNoUsableKey, err)
+	case errors.Is(err, jwks.ErrTooLarge):
+		return fmt.Errorf("%w: %w (%w)", ErrKeys, ErrKeySetTooLarge, err)
+	case errors.Is(err, jwks.ErrFetch):
 		s = ErrKeys
 	case errors.Is(err, jose.ErrMalformed):
 		s = ErrMalformed

@@ -272,23 +272,29 @@ func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 func TestJWKSErrors(t *testing.T) {
 	t.Parallel()
-	for name, h := range map[string]http.HandlerFunc{
-		"no usable key": func(w http.ResponseWriter, r *http.Request) {
-			w.Write([]byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`))
-		},
-		"oversized": func(w http.ResponseWriter, r *http.Request) {
-			w.Write([]byte(`{"keys":[` + strings.Repeat(" ", 2<<20) + `]}`))
-		},
-		"status 503": func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) },
+	for _, tc := range []struct {
+		name string
+		body string
+		want error
+	}{
+		{"no usable key", `{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`, ErrNoUsableKey},
+		{"oversized", `{"keys":[` + strings.Repeat(" ", 2<<20) + `]}`, ErrKeySetTooLarge},
+		{"status 503", "", ErrKeys},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(h)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.body == "" {
+					http.Error(w, "down", http.StatusServiceUnavailable)
+					return
+				}
+				w.Write([]byte(tc.body))
+			}))
 			defer srv.Close()
 			v := staticVerifier(t, func(o *Options) { o.Keys, o.JWKSURL = nil, srv.URL })
 			_, err := v.Verify(context.Background(), sign(t, rsaKey, "rsa", baseClaims()))
-			if !errors.Is(err, ErrKeys) {
-				t.Fatalf("err = %v, want ErrKeys", err)
+			if !errors.Is(err, ErrKeys) || !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want ErrKeys and %v", err, tc.want)
 			}
 		})
 	}
@@ -413,7 +419,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add(sign(f, ecKey, "ec", with(map[string]any{"aud": []any{1, "x"}})))
 	f.Add(forge(`{"alg":"none"}`, baseClaims(), func(string) []byte { return nil }))
 	f.Add("a.b.c")
-	sentinels := []error{ErrMalformed, ErrTooLarge, ErrAlgNotAllowed, ErrUnknownKID, ErrBadSignature, ErrKeys, ErrIssuer, ErrAudience, ErrExpired, ErrNotYetValid, ErrNonce, ErrAtHash}
+	sentinels := []error{ErrMalformed, ErrTooLarge, ErrAlgNotAllowed, ErrUnknownKID, ErrBadSignature, ErrKeys, ErrKeySetTooLarge, ErrNoUsableKey, ErrIssuer, ErrAudience, ErrExpired, ErrNotYetValid, ErrNonce, ErrAtHash}
 	f.Fuzz(func(t *testing.T, raw string) {
 		_, err := v.Verify(context.Background(), raw, WithNonce("n1"), WithAccessToken("at"))
 		if err == nil {
