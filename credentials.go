@@ -122,15 +122,16 @@ type Credentials struct {
 	cfg   CredentialsConfig
 	cache *CachedSource // holds the current token
 
-	mu        sync.Mutex     // guards the fields below
-	idClaims  map[string]any // stored ID token claims; nil: decode the token's ID token
-	invalid   bool
-	revoked   bool // revoked: the current token is no longer shown
-	listeners []func(*Token)
-	granted   []string                   // scopes from RetrieveScopes; nil if not asked
-	class     pyClass                    // the Python class and module this was read as
-	ext       map[string]json.RawMessage // extension fields; see CredentialsState
-	unsaved   *unsavedToken              // a bound refresh's token the store failed to write
+	mu         sync.Mutex     // guards the fields below
+	idClaims   map[string]any // stored ID token claims; nil: decode the token's ID token
+	idVerified bool           // idClaims were verified by a flow's IDTokenVerifier
+	invalid    bool
+	revoked    bool // revoked: the current token is no longer shown
+	listeners  []func(*Token)
+	granted    []string                   // scopes from RetrieveScopes; nil if not asked
+	class      pyClass                    // the Python class and module this was read as
+	ext        map[string]json.RawMessage // extension fields; see CredentialsState
+	unsaved    *unsavedToken              // a bound refresh's token the store failed to write
 }
 
 // NewCredentials returns credentials for cfg holding tok, which may be nil
@@ -278,7 +279,7 @@ func (c *Credentials) setToken(t *Token) {
 	}
 	// As oauth2client did: the claims follow the new token's ID token (none
 	// if the response had none).
-	c.idClaims = nil
+	c.idClaims, c.idVerified = nil, false
 	if t.Scopes != nil {
 		c.granted = nil // the token endpoint said which scopes it granted
 	}

@@ -298,7 +298,7 @@ func (f *Flow) PollDevice(ctx context.Context, da *DeviceAuth) (*Credentials, er
 		req.Retry.Disable = true // this loop is the retry loop, with RFC 8628's backoff
 		tok, err := RequestToken(ctx, req)
 		if err == nil {
-			return f.credentials(tok, da.Scopes), nil
+			return f.verifiedCredentials(ctx, tok, da.Scopes, "")
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("oauth2client: poll device: %w", ctx.Err())

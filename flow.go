@@ -54,6 +54,13 @@ type Config struct {
 	Now func() time.Time
 	// Cache tunes when the resulting Credentials refresh their tokens.
 	Cache CacheOptions
+	// IDTokenVerifier, if set, verifies the ID token of every token
+	// response of the flow (with the authorization's nonce), and the
+	// resulting Credentials' IDTokenClaims are the verified claims; an ID
+	// token that fails is an error, as is none when "openid" was asked
+	// for. Use an *idtoken.Verifier. Nil means ID tokens are not verified
+	// here.
+	IDTokenVerifier IDTokenVerifier
 	// Sleep waits between the polls of [Flow.PollDevice]: it returns after
 	// d, or earlier with ctx's error when ctx is done. Nil means a real
 	// timer; tests set it to return at once (and advance their clock).
@@ -469,7 +476,7 @@ func (f *Flow) exchange(ctx context.Context, code string, st *AuthState) (*Crede
 		f.pending = nil // a code and its state are good for one exchange
 	}
 	f.mu.Unlock()
-	return f.credentials(tok, st.Scopes), nil
+	return f.verifiedCredentials(ctx, tok, st.Scopes, st.Nonce)
 }
 
 // credentials returns credentials for a token the flow obtained for scopes:

@@ -17,6 +17,8 @@ require (
 
 require golang.org/x/crypto v0.58.0 // indirect
 
+require github.com/coreos/go-oidc/v3 v3.21.0
+
 require (
 	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect

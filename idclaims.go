@@ -8,11 +8,14 @@ import (
 )
 
 // IDTokenClaims returns the claims of the credentials' OpenID Connect ID
-// token, or nil if there is none. They are decoded WITHOUT VERIFYING the
-// token's signature, issuer, audience or expiry (as Python oauth2client
-// did): use them for display only, and package idtoken to verify. For
-// credentials read from Python's JSON, which keeps only the decoded claims,
-// they are the stored claims. The returned map is a copy.
+// token, or nil if there is none. When the flow that made the credentials
+// had a Config.IDTokenVerifier, they are the verified claims
+// ([Credentials.IDTokenVerified]); otherwise they are decoded WITHOUT
+// VERIFYING the token's signature, issuer, audience or expiry (as Python
+// oauth2client did), as [Credentials.UnverifiedIDTokenClaims] does: use
+// them for display only, and package idtoken to verify. For credentials
+// read from Python's JSON, which keeps only the decoded claims, they are
+// the stored claims. The returned map is a copy.
 func (c *Credentials) IDTokenClaims() map[string]any {
 	tok := c.CurrentToken()
 	c.mu.Lock()
@@ -25,6 +28,17 @@ func (c *Credentials) IDTokenClaims() map[string]any {
 		return nil
 	}
 	return copyJSONValue(claims).(map[string]any)
+}
+
+// UnverifiedIDTokenClaims returns the claims of the current token's ID
+// token decoded WITHOUT VERIFYING it, or nil if there is none or it is not
+// a compact JWS. Use package idtoken to verify an ID token.
+func (c *Credentials) UnverifiedIDTokenClaims() map[string]any {
+	tok := c.CurrentToken()
+	if tok == nil || tok.IDToken == "" {
+		return nil
+	}
+	return decodeIDTokenClaims(tok.IDToken)
 }
 
 // decodeIDTokenClaims decodes the payload of a JWS compact serialization

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-jose/go-jose/v4"
+	"github.com/oauth2client/oauth2client/internal/jose"
 )
 
 // serveDiscovery answers both OpenID Connect Discovery 1.0 §4 and RFC 8414
@@ -35,17 +35,24 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"scopes_supported":                               []string{"openid", "email", "profile", "offline_access", "https://www.googleapis.com/auth/calendar.readonly"},
 		"claims_supported":                               []string{"iss", "sub", "aud", "exp", "iat", "nonce", "email", "email_verified", "name"},
 		"authorization_response_iss_parameter_supported": true,
-		"id_token_signing_alg_values_supported":          []string{"RS256"},
+		"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
 		"subject_types_supported":                        []string{"public"},
 	})
 }
 
 // serveJWKS answers with the public key that signs ID tokens.
 func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
-		Key: &s.key.PublicKey, KeyID: s.keyID, Algorithm: string(jose.RS256), Use: "sig",
-	}}}
-	writeJSON(w, http.StatusOK, set)
+	body, err := jose.MarshalKeySet(
+		jose.Key{KID: s.keyID, Alg: jose.RS256, Public: &s.key.PublicKey},
+		jose.Key{KID: s.keyID + "-es256", Alg: jose.ES256, Public: &s.ecKey.PublicKey},
+	)
+	if err != nil {
+		http.Error(w, "oauth2test: key set: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	w.Write(body)
 }
 
 // pkceRE matches a code_challenge or code_verifier (RFC 7636 §4.1, §4.2).

@@ -36,6 +36,9 @@ type Client struct {
 	// AuthMethodPost or AuthMethodNone. Empty means either of the first two
 	// when Secret is set, and none otherwise.
 	AuthMethod string
+	// IDTokenAlg is how the client's ID tokens are signed: "RS256" (the
+	// default when empty) or "ES256", with the server's P-256 key.
+	IDTokenAlg string
 }
 
 // RegisterClient registers c, replacing any client with the same ID.
@@ -55,6 +58,11 @@ func (s *Server) RegisterClient(c Client) error {
 		}
 	default:
 		return fmt.Errorf("oauth2test: register client %q: unsupported AuthMethod %q", c.ID, c.AuthMethod)
+	}
+	switch c.IDTokenAlg {
+	case "", "RS256", "ES256":
+	default:
+		return fmt.Errorf("oauth2test: register client %q: unsupported IDTokenAlg %q", c.ID, c.IDTokenAlg)
 	}
 	for _, u := range c.RedirectURIs {
 		p, err := url.Parse(u)

@@ -1,6 +1,8 @@
 package oauth2test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -10,8 +12,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
@@ -105,7 +105,7 @@ type Server struct {
 	done    chan struct{}
 	key     *rsa.PrivateKey
 	keyID   string
-	signer  jose.Signer
+	ecKey   *ecdsa.PrivateKey // signs ES256 ID tokens, under keyID + "-es256"
 
 	closeOnce sync.Once
 
@@ -175,13 +175,14 @@ func NewServer(opts *Options) *Server {
 		}
 	}
 	kid := randomString(8)
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		ln.Close()
-		panic(fmt.Sprintf("oauth2test: create signer: %v", err))
+		panic(fmt.Sprintf("oauth2test: generate P-256 key: %v", err))
+	}
+	if key.N.BitLen() < 2048 {
+		ln.Close()
+		panic("oauth2test: Options.SigningKey: RSA key shorter than 2048 bits")
 	}
 
 	s := &Server{
@@ -191,7 +192,7 @@ func NewServer(opts *Options) *Server {
 		done:      make(chan struct{}),
 		key:       key,
 		keyID:     kid,
-		signer:    signer,
+		ecKey:     ecKey,
 		clients:   make(map[string]*Client),
 		pending:   make(map[string]*authRequest),
 		codes:     make(map[string]*authCode),

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/oauth2client/oauth2client/internal/jose"
 )
 
 // grant ties together the tokens issued from one authorization (one code
@@ -103,7 +103,8 @@ func (s *Server) issueRefresh(g *grant) string {
 	return tok
 }
 
-// idToken signs an RS256 ID token for g. Callers hold s.mu.
+// idToken signs an ID token for g, RS256 unless its client asks for ES256.
+// Callers hold s.mu.
 func (s *Server) idToken(g *grant, nonce string) (string, error) {
 	now := s.now()
 	claims := map[string]any{
@@ -120,12 +121,31 @@ func (s *Server) idToken(g *grant, nonce string) (string, error) {
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
-	raw, err := jwt.Signed(s.signer).Claims(claims).Serialize()
+	var raw string
+	var err error
+	if c := s.clients[g.clientID]; c != nil && c.IDTokenAlg == "ES256" {
+		raw, err = jose.Sign(s.ecKey, s.keyID+"-es256", "JWT", claims)
+	} else {
+		raw, err = jose.Sign(s.key, s.keyID, "JWT", claims)
+	}
 	if err != nil {
 		return "", fmt.Errorf("oauth2test: sign ID token: %w", err)
 	}
 	s.metrics.issued["id_token"]++
 	return raw, nil
+}
+
+// MintIDToken signs an ID token for user (DefaultUser when empty) with
+// clientID as its audience and the given nonce (none when empty), as the
+// token endpoint would issue it, without an authorization. It verifies
+// against the server's JWKS at [PathJWKS].
+func (s *Server) MintIDToken(clientID, user, nonce string) (string, error) {
+	if user == "" {
+		user = s.opts.DefaultUser
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.idToken(&grant{clientID: clientID, user: user}, nonce)
 }
 
 // validAccess returns the access token's record if it is known, not

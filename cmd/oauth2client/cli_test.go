@@ -33,6 +33,7 @@ func TestHelpGolden(t *testing.T) {
 		{"serve-help.golden", []string{"serve", "-help"}},
 		{"serve-help.golden", []string{"serve", "-h"}},
 		{"serve-help.golden", []string{"help", "serve"}},
+		{"verify-id-token-help.golden", []string{"verify-id-token", "--help"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := runCLI(t, t.Context(), tc.args...)

@@ -27,6 +27,8 @@
 //   - conf-basic: client_secret_basic; its secret holds characters that
 //     must be form-urlencoded before Basic encoding (RFC 6749 §2.3.1).
 //   - conf-post: client_secret_post.
+//   - conf-es256: client_secret_post; its ID tokens are signed ES256 (the
+//     others' RS256), so the JWKS holds an RSA and a P-256 key.
 //
 // Confidential clients keep their refresh token across refreshes.
 //
@@ -82,6 +84,9 @@ type Provider struct {
 	Basic Client
 	// Post is the confidential client using client_secret_post.
 	Post Client
+	// ES256 is a confidential client (client_secret_post) whose ID tokens
+	// are signed ES256; the others' are RS256.
+	ES256 Client
 }
 
 // startTimeout bounds how long Start waits for the provider's ready line.
@@ -186,9 +191,11 @@ func (r ready) provider() (*Provider, error) {
 			p.Basic = client
 		case "conf-post":
 			p.Post = client
+		case "conf-es256":
+			p.ES256 = client
 		}
 	}
-	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" {
+	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" || p.ES256.ID == "" {
 		return nil, fmt.Errorf("server.mjs ready line lacks a client: got %d clients", len(r.Clients))
 	}
 	return p, nil

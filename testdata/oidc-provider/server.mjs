@@ -56,11 +56,25 @@ const clients = [
     grant_types: ['authorization_code', 'refresh_token', 'client_credentials', deviceCode],
     response_types: ['code'],
   },
+  {
+    // Its ID tokens are signed ES256, with the provider's P-256 key.
+    client_id: 'conf-es256',
+    client_secret: 'es256-secret-0123456789',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_post',
+    id_token_signed_response_alg: 'ES256',
+    redirect_uris: redirectURIs,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  },
 ];
 
-// A fresh signing key per run: ID tokens are RS256 (the default).
+// Fresh signing keys per run: ID tokens are RS256 (the default), ES256 for
+// the client conf-es256.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' };
+const { privateKey: ecKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ecSigningKey = { ...ecKey.export({ format: 'jwk' }), kid: 'test-es256', use: 'sig', alg: 'ES256' };
 
 const htmlEscape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title, body) => `<!DOCTYPE html>
@@ -74,7 +88,7 @@ server.listen(port, '127.0.0.1', () => {
 
   const provider = new Provider(issuer, {
     clients,
-    jwks: { keys: [signingKey] },
+    jwks: { keys: [signingKey, ecSigningKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // Any login name is an account whose sub is that name.
     async findAccount(_ctx, sub) {
