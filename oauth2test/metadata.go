@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/oauth2client/oauth2client/internal/jose"
 )
 
 // The GCE metadata server emulation, served when [Options].Metadata is set.
@@ -135,7 +135,7 @@ func (s *Server) serviceAccountIDToken(email, audience string, withEmail bool) (
 		claims["email"] = email
 		claims["email_verified"] = true
 	}
-	raw, err := jwt.Signed(s.signer).Claims(claims).Serialize()
+	raw, err := jose.Sign(s.key, s.keyID, "JWT", claims)
 	if err != nil {
 		return "", fmt.Errorf("oauth2test: sign ID token: %w", err)
 	}
