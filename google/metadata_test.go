@@ -47,11 +47,15 @@ func TestMetadataAgainstOAuth2test(t *testing.T) {
 			if err != nil {
 				t.Fatalf("IDToken: %v", err)
 			}
-			set, err := jose.NewKeySet(jose.Key{Public: &testKey().PublicKey})
+			jws, err := jose.Parse(raw, []string{jose.RS256})
 			if err != nil {
 				t.Fatal(err)
 			}
-			payload, _, err := jose.Verify(raw, []string{jose.RS256}, set)
+			set, err := jose.NewKeySet(jose.Key{KID: jws.Header.KID, Public: &testKey().PublicKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			payload, err := jws.Verify(set)
 			if err != nil {
 				t.Fatal(err)
 			}
