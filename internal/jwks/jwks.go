@@ -26,6 +26,7 @@ const (
 	DefaultMaxTTL          = 24 * time.Hour
 	DefaultTTL             = time.Hour
 	DefaultRefetchInterval = 10 * time.Second
+	DefaultMaxStale        = time.Hour
 	// FetchTimeout bounds one fetch, which runs on behalf of every waiter
 	// and so on none of their contexts.
 	FetchTimeout = 30 * time.Second
@@ -52,6 +53,11 @@ type Options struct {
 	// RefetchInterval is the least time between the starts of two fetches
 	// made because of an unknown key id or an expired set.
 	RefetchInterval time.Duration
+	// MaxStale is how long past its expiry a set is still used while
+	// refetches fail: a key the issuer withdrew must not verify tokens for
+	// as long as an attacker can make the fetch fail. After it the set is
+	// dropped and lookups fail until a fetch succeeds.
+	MaxStale time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives debug records; nil means none.
@@ -69,6 +75,9 @@ type Cache struct {
 	expires time.Time
 	// lastStart is when the last fetch started (zero: never).
 	lastStart time.Time
+	// lastErr is the error of the last fetch, nil after a success: what
+	// callers get while the rate limit holds and no set can be used.
+	lastErr error
 	// inflight is the fetch under way, nil when none.
 	inflight *call
 	// fetches counts fetches started, for tests and metrics.
@@ -102,6 +111,9 @@ func New(o Options) (*Cache, error) {
 	if o.RefetchInterval <= 0 {
 		o.RefetchInterval = DefaultRefetchInterval
 	}
+	if o.MaxStale <= 0 {
+		o.MaxStale = DefaultMaxStale
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -117,7 +129,9 @@ func (c *Cache) Fetches() int {
 
 // Keys returns the key set, fetching it when there is none or it is
 // stale. A stale set is still returned when a refetch fails or is rate
-// limited.
+// limited, for at most MaxStale past its expiry. Fetches start at most once
+// per RefetchInterval, failed ones included: meanwhile a caller with no
+// usable set gets the last fetch's error.
 func (c *Cache) Keys(ctx context.Context) (*jose.KeySet, error) {
 	return c.get(ctx, "")
 }
@@ -135,6 +149,9 @@ func (c *Cache) get(ctx context.Context, kid string) (*jose.KeySet, error) {
 	}
 	c.mu.Lock()
 	now := c.opts.Now()
+	if c.set != nil && !now.Before(c.expires.Add(c.opts.MaxStale)) {
+		c.set = nil // too stale to trust
+	}
 	set := c.set
 	fresh := set != nil && now.Before(c.expires)
 	if fresh && (kid == "" || set.Has(kid)) {
@@ -143,9 +160,17 @@ func (c *Cache) get(ctx context.Context, kid string) (*jose.KeySet, error) {
 	}
 	cl := c.inflight
 	if cl == nil {
-		if set != nil && now.Sub(c.lastStart) < c.opts.RefetchInterval {
+		if !c.lastStart.IsZero() && now.Sub(c.lastStart) < c.opts.RefetchInterval {
+			// Rate limited: what we have, or why we have nothing.
+			err := c.lastErr
 			c.mu.Unlock()
-			return set, nil // rate limited: what we have
+			if set != nil {
+				return set, nil
+			}
+			if err == nil {
+				err = fmt.Errorf("%w: no key set yet", ErrFetch)
+			}
+			return nil, err
 		}
 		cl = &call{done: make(chan struct{})}
 		c.inflight, c.lastStart = cl, now
@@ -177,6 +202,7 @@ func (c *Cache) fetch(ctx context.Context, cl *call) {
 	}
 	c.mu.Lock()
 	cl.set, cl.err = set, err
+	c.lastErr = err
 	if err == nil {
 		c.set, c.expires = set, c.opts.Now().Add(ttl)
 	}

@@ -263,7 +263,7 @@ func TestStaleSetServedWhenRefetchFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.setBody([]byte("broken"))
-	clk.Add(2 * DefaultTTL)
+	clk.Add(DefaultTTL + DefaultMaxStale/2)
 	set, err := c.Keys(ctx)
 	if err != nil || !set.Has("a") {
 		t.Fatalf("stale set not served: %v", err)
@@ -277,6 +277,38 @@ func TestStaleSetServedWhenRefetchFails(t *testing.T) {
 	}
 	if n := srv.hits.Load(); n != 2 {
 		t.Errorf("fetches after failures = %d, want 2", n)
+	}
+	// Past MaxStale the set is no longer trusted: a key the issuer
+	// withdrew must not verify while its fetches fail.
+	clk.Add(DefaultMaxStale)
+	if set, err := c.Keys(ctx); err == nil || set != nil {
+		t.Errorf("a set %v past MaxStale was served (err %v)", DefaultMaxStale, err)
+	}
+}
+
+// A cache that never fetched a set does not refetch on every call while
+// the endpoint fails: failures count against the rate limit too, and the
+// callers meanwhile get the last error.
+func TestFailingFetchRateLimited(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"broken", `{"keys":[]}`} {
+		srv := newServer(t, "a")
+		srv.setBody([]byte(body))
+		clk := newClock()
+		c := newCache(t, srv.URL, clk)
+		for range 50 {
+			if _, err := c.KeysFor(context.Background(), "a"); err == nil {
+				t.Fatalf("body %q: a key set was served", body)
+			}
+		}
+		if n := srv.hits.Load(); n != 1 {
+			t.Errorf("body %q: 50 lookups made %d fetches, want 1", body, n)
+		}
+		clk.Add(DefaultRefetchInterval)
+		c.KeysFor(context.Background(), "a")
+		if n := srv.hits.Load(); n != 2 {
+			t.Errorf("body %q: after the interval, fetches = %d, want 2", body, n)
+		}
 	}
 }
 
