@@ -36,6 +36,12 @@ const (
 // googleIssuerShort is Google's other spelling of its issuer.
 const googleIssuerShort = "accounts.google.com"
 
+// IsGoogleIssuer reports whether iss is one of Google's two spellings of
+// its issuer.
+func IsGoogleIssuer(iss string) bool {
+	return iss == GoogleIssuer || iss == googleIssuerShort
+}
+
 // Defaults of Options.
 const (
 	// DefaultSkew is the clock skew allowed on "exp", "iat" and "nbf", as
@@ -122,14 +128,14 @@ func New(o *Options) (*Verifier, error) {
 		skew:      o.Skew,
 		now:       o.Now,
 	}
-	if o.Issuer == GoogleIssuer || o.Issuer == googleIssuerShort {
+	if IsGoogleIssuer(o.Issuer) {
 		v.issuers = []string{GoogleIssuer, googleIssuerShort}
 	}
 	if len(v.algs) == 0 {
 		v.algs = slices.Clone(DefaultAlgorithms)
 	}
 	for _, a := range v.algs {
-		if !slices.Contains([]string{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512, jose.ES256, jose.ES384, jose.ES512, jose.EdDSA}, a) {
+		if !jose.Asymmetric(a) {
 			return nil, fmt.Errorf("idtoken: Options.Algorithms: %w: %q", ErrAlgNotAllowed, urlpolicy.Clip(a, 32))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -437,10 +438,50 @@ func FuzzVerify(f *testing.F) {
 func FuzzClaims(f *testing.F) {
 	f.Add([]byte(`{"exp":1.5,"aud":["a"],"email_verified":"true"}`))
 	f.Add([]byte(`{"exp":1e300,"aud":7}`))
+	f.Add([]byte(`{"exp":1700000000,"iat":1700000000,"aud":"a"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var w wireClaims
-		_ = json.Unmarshal(b, &w)
+		if json.Unmarshal(b, &w) != nil {
+			return
+		}
+		// What decodes is within the ranges the verifier compares.
+		lo, hi := time.Unix(0, 0), time.Unix(1<<40, 0)
+		for name, d := range map[string]*numericDate{"exp": w.Exp, "iat": w.Iat, "nbf": w.Nbf} {
+			if d != nil && (d.t.Before(lo) || d.t.After(hi)) {
+				t.Fatalf("%s decoded to %v, outside [0, 2^40] seconds", name, d.t)
+			}
+		}
+		for _, a := range w.Aud {
+			if len(a) > len(b) {
+				t.Fatalf("aud %q is longer than the input", a)
+			}
+		}
 	})
+}
+
+// at_hash (OIDC Core §3.1.3.6): the left half of the hash of the access
+// token with the hash of the ID token's algorithm, base64url. Expected
+// values are computed here, not by the code under test; the first is the
+// example of OIDC Core Appendix A.4.
+func TestAtHashVectors(t *testing.T) {
+	t.Parallel()
+	left := func(sum []byte) string { return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]) }
+	at := "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+	s256, s384, s512 := sha256.Sum256([]byte(at)), sha512.Sum384([]byte(at)), sha512.Sum512([]byte(at))
+	for _, tt := range []struct{ alg, want string }{
+		{"RS256", "77QmUPtjPfzWtF2AnpK9RQ"},
+		{"ES256", left(s256[:])},
+		{"PS384", left(s384[:])},
+		{"ES512", left(s512[:])},
+		{"EdDSA", left(s512[:])},
+	} {
+		if got, ok := atHash(tt.alg, at); !ok || got != tt.want {
+			t.Errorf("atHash(%s) = %q, %v; want %q", tt.alg, got, ok, tt.want)
+		}
+	}
+	if _, ok := atHash("HS256", at); ok {
+		t.Error("atHash accepted HS256")
+	}
 }
 
 func staticNow() time.Time { return testNow }

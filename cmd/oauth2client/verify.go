@@ -67,7 +67,7 @@ func runVerifyIDToken(ctx context.Context, e *env, c *command, args []string) in
 		v   *idtoken.Verifier
 		err error
 	)
-	if *issuer == idtoken.GoogleIssuer || *issuer == "accounts.google.com" {
+	if idtoken.IsGoogleIssuer(*issuer) {
 		v, err = idtoken.New(opts)
 	} else {
 		v, err = idtoken.NewFromDiscovery(ctx, *issuer, opts)

@@ -28,9 +28,9 @@ const (
 // MinRSABits is the smallest RSA modulus this package signs or verifies with.
 const MinRSABits = 2048
 
-// asymmetric reports whether alg is one of the asymmetric signature
+// Asymmetric reports whether alg is one of the asymmetric signature
 // algorithms this package knows. "none" and HS* are not.
-func asymmetric(alg string) bool {
+func Asymmetric(alg string) bool {
 	switch alg {
 	case RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA:
 		return true
@@ -85,7 +85,7 @@ func signingAlg(pub crypto.PublicKey) (string, error) {
 func allowlist(algs []string) []gojose.SignatureAlgorithm {
 	out := make([]gojose.SignatureAlgorithm, 0, len(algs))
 	for _, a := range algs {
-		if asymmetric(a) {
+		if Asymmetric(a) {
 			out = append(out, gojose.SignatureAlgorithm(a))
 		}
 	}

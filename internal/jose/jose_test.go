@@ -284,3 +284,24 @@ func FuzzParseKeySet(f *testing.F) {
 		}
 	})
 }
+
+// A key set drops EC keys on curves no ES* algorithm uses: such a key could
+// verify nothing and would show up as an unknown kid.
+func TestKeySetDropsOtherCurves(t *testing.T) {
+	t.Parallel()
+	p224, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p256, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := NewKeySet(Key{KID: "p224", Public: &p224.PublicKey}, Key{KID: "p256", Public: &p256.PublicKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Has("p224") || !set.Has("p256") {
+		t.Errorf("key set holds p224=%v p256=%v; want only the P-256 key", set.Has("p224"), set.Has("p256"))
+	}
+}

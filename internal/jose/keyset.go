@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
@@ -49,7 +50,15 @@ func usable(k Key) bool {
 	switch p := k.Public.(type) {
 	case *rsa.PublicKey:
 		return p.N.BitLen() >= MinRSABits && (k.Alg == "" || fits(k.Alg, p))
-	case *ecdsa.PublicKey, ed25519.PublicKey:
+	case *ecdsa.PublicKey:
+		// Only the curves of ES256, ES384 and ES512: a key on another
+		// curve could verify nothing, and would turn up as an unknown kid.
+		switch p.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return k.Alg == "" || fits(k.Alg, p)
+		}
+		return false
+	case ed25519.PublicKey:
 		return k.Alg == "" || fits(k.Alg, p)
 	}
 	return false
