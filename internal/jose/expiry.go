@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,17 +28,16 @@ func UnverifiedExpiry(compact string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
 	var claims struct {
-		Exp *json.Number `json:"exp"`
+		Exp json.RawMessage `json:"exp"`
 	}
-	d := json.NewDecoder(bytes.NewReader(payload))
-	d.UseNumber()
-	if err := d.Decode(&claims); err != nil {
+	if err := json.Unmarshal(payload, &claims); err != nil {
 		return time.Time{}, fmt.Errorf("%w: payload is not a JSON object", ErrMalformed)
 	}
-	if claims.Exp == nil {
+	raw := string(bytes.TrimSpace(claims.Exp))
+	if raw == "" || raw == "null" {
 		return time.Time{}, fmt.Errorf("%w: no exp claim", ErrMalformed)
 	}
-	exp, err := claims.Exp.Float64()
+	exp, err := strconv.ParseFloat(raw, 64) // a JSON number only: no quotes
 	if err != nil || math.IsNaN(exp) || exp <= 0 || exp > 1e11 {
 		return time.Time{}, fmt.Errorf("%w: exp claim is not a time", ErrMalformed)
 	}
