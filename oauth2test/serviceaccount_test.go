@@ -20,14 +20,7 @@ import (
 func TestJWTBearerGrant(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, oauth2test.Options{})
-	keyFile, err := s.RegisterServiceAccount("robot@oauth2test.iam.gserviceaccount.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := serviceaccount.ParseJSONKey(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := registeredKey(t, s, "robot@oauth2test.iam.gserviceaccount.com")
 	if key.TokenURI() != s.URL+oauth2test.PathToken || key.ProjectID() != oauth2test.ServiceAccountProject {
 		t.Errorf("key file: token_uri %q project %q", key.TokenURI(), key.ProjectID())
 	}
@@ -175,14 +168,7 @@ func TestServiceAccountKeys(t *testing.T) {
 func TestJWTBearerIDToken(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, oauth2test.Options{})
-	keyFile, err := s.RegisterServiceAccount("robot@oauth2test.iam.gserviceaccount.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := serviceaccount.ParseJSONKey(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := registeredKey(t, s, "robot@oauth2test.iam.gserviceaccount.com")
 	a, err := jose.Sign(key.Signer(), key.KeyID(), "JWT", map[string]any{
 		"iss": key.Email(), "aud": s.URL + oauth2test.PathToken, "target_audience": "https://svc.example",
 		"iat": epoch.Unix(), "exp": epoch.Add(time.Hour).Unix(),
@@ -212,4 +198,19 @@ func TestJWTBearerIDToken(t *testing.T) {
 		c["email"] != key.Email() || c["email_verified"] != true {
 		t.Errorf("claims = %v", c)
 	}
+}
+
+// registeredKey registers a service account with s and parses its key
+// file.
+func registeredKey(t *testing.T, s *oauth2test.Server, email string) *serviceaccount.Key {
+	t.Helper()
+	keyFile, err := s.RegisterServiceAccount(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := serviceaccount.ParseJSONKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -3,7 +3,6 @@ package serviceaccount
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/jose"
@@ -68,16 +67,7 @@ func (s *idTokenSource) Token(ctx context.Context) (*oauth2client.Token, error) 
 	if err != nil {
 		return nil, err
 	}
-	tok, err := oauth2client.RequestToken(ctx, &oauth2client.TokenRequest{
-		URL:         s.cfg.TokenURI,
-		Params:      url.Values{"grant_type": {GrantType}, "assertion": {assertion}},
-		AuthStyle:   oauth2client.AuthStyleNone,
-		UserAgent:   s.cfg.UserAgent,
-		HTTPClient:  s.cfg.HTTPClient,
-		Logger:      s.cfg.Logger,
-		Now:         s.cfg.Now,
-		IDTokenOnly: true,
-	})
+	tok, err := requestToken(ctx, s.cfg, assertion, true)
 	if err != nil {
 		return nil, err
 	}
