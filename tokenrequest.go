@@ -51,6 +51,12 @@ type TokenRequest struct {
 	// Now is the clock used to turn expires_in into an expiry;
 	// nil means time.Now.
 	Now func() time.Time
+	// IDTokenOnly accepts a successful response that carries an id_token
+	// and no access_token, as Google's token endpoint answers a service
+	// account's JWT-bearer request for an ID token (a "target_audience"
+	// claim instead of "scope"). The Token's AccessToken is then empty and
+	// its IDToken holds the token; a response with neither is an error.
+	IDTokenOnly bool
 
 	issuer string // the server's issuer, for ClientAuth; "" if unknown
 	field  string // the configuration field URL came from; "" means TokenRequest.URL
@@ -91,17 +97,18 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 	if req.ProofBinder != nil {
 		wantType = req.ProofBinder.TokenType()
 	}
-	return parseTokenResponse(resp, now(), wantType)
+	return parseTokenResponse(resp, now(), wantType, req.IDTokenOnly)
 }
 
 // parseTokenResponse reads a token endpoint response received at now. The
-// token type must be wantType, or Bearer when wantType is empty.
-func parseTokenResponse(resp *oauthhttp.Response, now time.Time, wantType string) (*Token, error) {
+// token type must be wantType, or Bearer when wantType is empty; idOnly
+// accepts an id_token without an access_token.
+func parseTokenResponse(resp *oauthhttp.Response, now time.Time, wantType string, idOnly bool) (*Token, error) {
 	raw, err := readOAuthResponse(resp, "token", resp.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, err
 	}
-	tok, err := tokenFromResponse(raw, now, wantType)
+	tok, err := tokenFromResponse(raw, now, wantType, idOnly)
 	if err != nil {
 		return nil, newError("token", resp, err)
 	}
@@ -154,16 +161,24 @@ func decodeTokenBody(contentType string, body []byte) (map[string]any, error) {
 	return raw, nil
 }
 
-// tokenFromResponse builds a Token from a decoded successful response.
-func tokenFromResponse(raw map[string]any, now time.Time, wantType string) (*Token, error) {
+// tokenFromResponse builds a Token from a decoded successful response;
+// idOnly accepts an id_token without an access_token.
+func tokenFromResponse(raw map[string]any, now time.Time, wantType string, idOnly bool) (*Token, error) {
 	field := func(name string) (string, error) { return responseString(raw, name) }
 	tok := &Token{Raw: raw}
 	var err error
 	if tok.AccessToken, err = field("access_token"); err != nil {
 		return nil, err
 	}
-	if tok.AccessToken == "" {
+	if tok.IDToken, err = field("id_token"); err != nil {
+		return nil, err
+	}
+	switch {
+	case tok.AccessToken != "":
+	case !idOnly:
 		return nil, fmt.Errorf("%w: no access_token", ErrMalformedResponse)
+	case tok.IDToken == "":
+		return nil, fmt.Errorf("%w: no access_token or id_token", ErrMalformedResponse)
 	}
 	if tok.TokenType, err = field("token_type"); err != nil {
 		return nil, err
@@ -173,9 +188,6 @@ func tokenFromResponse(raw map[string]any, now time.Time, wantType string) (*Tok
 		return nil, fmt.Errorf("%w %q", ErrUnsupportedTokenType, urlpolicy.Clip(tok.TokenType, 32))
 	}
 	if tok.RefreshToken, err = field("refresh_token"); err != nil {
-		return nil, err
-	}
-	if tok.IDToken, err = field("id_token"); err != nil {
 		return nil, err
 	}
 	scope, err := field("scope")

@@ -261,7 +261,7 @@ func FuzzTokenResponse(f *testing.F) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, status int, ct string, body []byte) {
 		resp := &oauthhttp.Response{StatusCode: status, Header: http.Header{"Content-Type": {ct}}, Body: body}
-		tok, err := parseTokenResponse(resp, now, "")
+		tok, err := parseTokenResponse(resp, now, "", false)
 		if err != nil {
 			var e *Error
 			if tok != nil || !errors.As(err, &e) {
@@ -303,6 +303,36 @@ func TestRequestTokenErrorsHideURL(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "SECRET") {
 				t.Errorf("error quotes the URL: %v", err)
+			}
+		})
+	}
+}
+
+func TestTokenFromResponseIDTokenOnly(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		raw     map[string]any
+		idOnly  bool
+		wantErr bool
+	}{
+		{"id token refused by default", map[string]any{"id_token": "a.b.c"}, false, true},
+		{"id token accepted", map[string]any{"id_token": "a.b.c"}, true, false},
+		{"neither", map[string]any{"token_type": "Bearer"}, true, true},
+		{"access token still fine", map[string]any{"access_token": "at"}, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tok, err := tokenFromResponse(tc.raw, now, "", tc.idOnly)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if err != nil && !errors.Is(err, ErrMalformedResponse) {
+				t.Errorf("err = %v, want ErrMalformedResponse", err)
+			}
+			if err == nil && tok.AccessToken == "" && tok.IDToken != "a.b.c" {
+				t.Errorf("token %+v has neither token", tok)
 			}
 		})
 	}

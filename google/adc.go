@@ -96,6 +96,7 @@ type Credentials struct {
 	user         *oauth2client.Credentials
 	impersonated *Impersonated
 	key          *serviceaccount.Key
+	opts         Options // as given, for IDTokenSource
 }
 
 // Token returns an access token from TokenSource.
@@ -209,7 +210,7 @@ func FindDefault(ctx context.Context, opts *Options) (*Credentials, error) {
 		return nil, &NotFoundError{Tried: tried}
 	}
 	return &Credentials{TokenSource: m, Source: SourceMetadata, Type: TypeMetadata,
-		QuotaProject: o.QuotaProject, meta: m}, nil
+		QuotaProject: o.QuotaProject, meta: m, opts: o}, nil
 }
 
 // probeReason shortens a probe's error for the list of what was tried.

@@ -29,9 +29,20 @@
 //
 // [Impersonate] turns any token source into credentials of a service
 // account through the IAM Credentials API's generateAccessToken (with
-// delegates, scopes and a lifetime) and generateIdToken. Its base URL is
-// configurable, so tests run against package oauth2test, which emulates
-// both this API and the metadata server.
+// delegates, scopes and a lifetime), generateIdToken and signBlob
+// ([Impersonated.SignBlob]). Its base URL is configurable, so tests run
+// against package oauth2test, which emulates both this API and the
+// metadata server.
+//
+// # ID tokens
+//
+// [Credentials.IDTokenSource] gives Google-signed ID tokens of the
+// credentials' service account for an audience, the same way for a
+// service_account file (the JWT-bearer grant with "target_audience", see
+// package serviceaccount), the metadata server and impersonated
+// credentials: a cached source of bearer tokens whose AccessToken is the
+// ID token, for services that accept ID tokens. authorized_user
+// credentials have none ([ErrNoIDTokens]).
 //
 // # Errors
 //

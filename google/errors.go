@@ -23,6 +23,10 @@ var (
 	// ErrNoCredentials reports that Application Default Credentials found
 	// nothing; the error is a [*NotFoundError] saying what was tried.
 	ErrNoCredentials = errors.New("could not find default credentials")
+	// ErrNoIDTokens reports credentials that cannot obtain ID tokens for
+	// an arbitrary audience ([Credentials.IDTokenSource]): those of an
+	// authorized_user file, whose ID tokens name the OAuth client.
+	ErrNoIDTokens = errors.New("these credentials cannot obtain ID tokens for an audience")
 )
 
 // MetadataError reports a failed request to the metadata server.

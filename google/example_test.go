@@ -6,6 +6,7 @@ import (
 	"log"
 	"strings"
 
+	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/google"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
@@ -60,4 +61,31 @@ func ExampleCredentialsFromJSON() {
 	}
 	fmt.Println(creds.Type, creds.QuotaProject, tok.AccessToken != "")
 	// Output: authorized_user my-project true
+}
+
+// ID tokens for a service (Cloud Run, IAP, your own) from a service
+// account's key file; metadata-server and impersonated credentials give
+// them the same way. The source caches them and can back an HTTP client.
+func ExampleCredentials_IDTokenSource() {
+	srv := oauth2test.NewServer(nil)
+	defer srv.Close()
+	keyFile, err := srv.RegisterServiceAccount("robot@example.iam.gserviceaccount.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	creds, err := google.CredentialsFromJSON(keyFile, "sa.json", &google.Options{HTTPClient: srv.Client()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := creds.IDTokenSource("https://hello-abc123-uc.a.run.app")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = oauth2client.NewClient(src, nil) // sends "Authorization: Bearer <ID token>"
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tok.Type(), tok.AccessToken == tok.IDToken, strings.Count(tok.IDToken, "."))
+	// Output: Bearer true 2
 }

@@ -73,6 +73,7 @@ func CredentialsFromJSON(data []byte, name string, opts *Options) (*Credentials,
 	}
 	c.File = name
 	c.Type = typ
+	c.opts = o
 	if o.QuotaProject != "" {
 		c.QuotaProject = o.QuotaProject
 	}

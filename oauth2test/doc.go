@@ -31,7 +31,10 @@
 //     account registered with [Server.RegisterServiceAccount] or
 //     [Server.AddServiceAccountKey], with aud the token endpoint, exp at most
 //     [MaxAssertionLifetime] ahead; sub names the user of domain-wide
-//     delegation.
+//     delegation. An assertion with a "target_audience" claim gets, as
+//     from Google, only {"id_token": ...}: the account's ID token for that
+//     audience, signed with the server's key (verifiable against
+//     [PathJWKS]).
 //   - [PathDeviceCode]: the device authorization endpoint (RFC 8628), and
 //     [PathDevice], the verification page where a person enters the user
 //     code and allows or denies the device; [Options].AutoApprove approves
@@ -51,8 +54,9 @@
 //     Calendar's calendarList.list for the bearer token's user.
 //   - [PathIAMServiceAccounts]: the IAM Credentials API's
 //     generateAccessToken and generateIdToken for any service account
-//     email, for a caller with a bearer token of this server; [Server.URL]
-//     is then the API's base URL.
+//     email, and signBlob for an account registered with
+//     [Server.RegisterServiceAccount], for a caller with a bearer token of
+//     this server; [Server.URL] is then the API's base URL.
 //   - With [Options].Metadata, a GCE metadata server emulation, reached
 //     through GCE_METADATA_HOST=HOST:PORT: the root, [PathMetadataProjectID]
 //     and, under [PathMetadataServiceAccounts] for "default" or

@@ -116,18 +116,23 @@ func (s *Server) serveMetadataAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 // serviceAccountIDToken signs an ID token for a service account and an
-// audience, as Google issues them: sub is a numeric id, email and
-// email_verified only with withEmail.
+// audience, as Google issues them: sub and azp are the account's numeric
+// id (the client_id of a registered account), email and email_verified
+// only with withEmail.
 func (s *Server) serviceAccountIDToken(email, audience string, withEmail bool) (string, error) {
 	s.mu.Lock()
 	now := s.now()
 	s.metrics.issued["id_token"]++
+	id := numericID(email)
+	if a := s.serviceAccounts[email]; a != nil {
+		id = a.clientID
+	}
 	s.mu.Unlock()
 	claims := map[string]any{
 		"iss": s.URL,
-		"sub": numericID(email),
+		"sub": id,
 		"aud": audience,
-		"azp": numericID(email),
+		"azp": id,
 		"iat": now.Unix(),
 		"exp": now.Add(min(s.opts.TokenTTL, time.Hour)).Unix(),
 	}
@@ -164,6 +169,8 @@ const (
 	PathIAMGenerateAccessToken = PathIAMServiceAccounts + "{email}:generateAccessToken"
 	// PathIAMGenerateIDToken counts generateIdToken calls.
 	PathIAMGenerateIDToken = PathIAMServiceAccounts + "{email}:generateIdToken"
+	// PathIAMSignBlob counts signBlob calls.
+	PathIAMSignBlob = PathIAMServiceAccounts + "{email}:signBlob"
 )
 
 // patternOf returns the counting label of a path naming an account, with
@@ -181,7 +188,7 @@ func patternOf(path string) (string, bool) {
 		rest := strings.TrimPrefix(path, PathIAMServiceAccounts)
 		if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest, "/") {
 			switch m := rest[i+1:]; m {
-			case "generateAccessToken", "generateIdToken":
+			case "generateAccessToken", "generateIdToken", "signBlob":
 				return PathIAMServiceAccounts + "{email}:" + m, true
 			}
 		}

@@ -65,11 +65,21 @@ func TestIAMEmulation(t *testing.T) {
 	srv := newServer(t, Options{})
 	at, _ := srv.MintToken("c", "alice", nil, 0)
 	const sa = "sa@p.iam.gserviceaccount.com"
+	const signer = "signer@p.iam.gserviceaccount.com"
+	if _, err := srv.RegisterServiceAccount(signer); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, method, token, body string
+		account                   string // "" means sa
 		wantStatus                int
 		wantBody                  string
 	}{
+		{name: "sign blob", method: "signBlob", account: signer, token: at, body: `{"payload":"aGVsbG8="}`, wantStatus: 200, wantBody: `"signedBlob":"`},
+		{name: "sign blob without key", method: "signBlob", token: at, body: `{"payload":"aGVsbG8="}`, wantStatus: 404, wantBody: "NOT_FOUND"},
+		{name: "sign blob without payload", method: "signBlob", account: signer, token: at, body: `{}`, wantStatus: 400, wantBody: "payload"},
+		{name: "sign blob bad base64", method: "signBlob", account: signer, token: at, body: `{"payload":"!!"}`, wantStatus: 400, wantBody: "invalid JSON"},
+		{name: "sign blob unauthenticated", method: "signBlob", account: signer, token: "nope", body: `{"payload":"aGVsbG8="}`, wantStatus: 401, wantBody: "UNAUTHENTICATED"},
 		{name: "access token", method: "generateAccessToken", token: at, body: `{"scope":["s"],"lifetime":"300s"}`, wantStatus: 200, wantBody: `"accessToken":"at-`},
 		{name: "no scope", method: "generateAccessToken", token: at, body: `{}`, wantStatus: 400, wantBody: "INVALID_ARGUMENT"},
 		{name: "bad lifetime", method: "generateAccessToken", token: at, body: `{"scope":["s"],"lifetime":"2h"}`, wantStatus: 400, wantBody: "lifetime"},
@@ -83,7 +93,11 @@ func TestIAMEmulation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req, _ := http.NewRequest(http.MethodPost, srv.URL+PathIAMServiceAccounts+sa+":"+tt.method, strings.NewReader(tt.body))
+			account := sa
+			if tt.account != "" {
+				account = tt.account
+			}
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+PathIAMServiceAccounts+account+":"+tt.method, strings.NewReader(tt.body))
 			req.Header.Set("Authorization", "Bearer "+tt.token)
 			resp, err := srv.Client().Do(req)
 			if err != nil {

@@ -138,8 +138,11 @@ type assertionClaims struct {
 	Sub   string          `json:"sub"`
 	Aud   json.RawMessage `json:"aud"`
 	Scope string          `json:"scope"`
-	Iat   *float64        `json:"iat"`
-	Exp   *float64        `json:"exp"`
+	// TargetAudience asks for an ID token for this audience instead of an
+	// access token, as Google's token endpoint reads it.
+	TargetAudience string   `json:"target_audience"`
+	Iat            *float64 `json:"iat"`
+	Exp            *float64 `json:"exp"`
 }
 
 // jwtBearer is the JWT-bearer grant (RFC 7523 §2.1, §3): the assertion
@@ -147,8 +150,12 @@ type assertionClaims struct {
 // token endpoint, issued no later than now and expiring within
 // MaxAssertionLifetime. sub, when present, is the user the account acts
 // for (domain-wide delegation). Scopes come from the "scope" claim, as
-// Google reads them, else from the scope parameter.
-func (s *Server) jwtBearer(r *http.Request) (*tokenResponse, *oauthError) {
+// Google reads them, else from the scope parameter. An assertion with a
+// "target_audience" claim gets, as from Google, only {"id_token": ...}:
+// an ID token of the account for that audience, signed with the server's
+// key (iss the server's URL, aud the target audience, sub the account's
+// client_id, with email and email_verified).
+func (s *Server) jwtBearer(r *http.Request) (any, *oauthError) {
 	assertion := r.PostForm.Get("assertion")
 	if assertion == "" {
 		return nil, invalidRequest("missing assertion")
@@ -180,6 +187,13 @@ func (s *Server) jwtBearer(r *http.Request) (*tokenResponse, *oauthError) {
 	}
 	if e := s.checkAssertion(&c, now); e != nil {
 		return nil, e
+	}
+	if c.TargetAudience != "" {
+		id, err := s.serviceAccountIDToken(c.Iss, c.TargetAudience, true)
+		if err != nil {
+			return nil, &oauthError{http.StatusInternalServerError, "server_error", "cannot sign ID token"}
+		}
+		return map[string]string{"id_token": id}, nil
 	}
 	scopes := strings.Fields(c.Scope)
 	if c.Scope == "" {

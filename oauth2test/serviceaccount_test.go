@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +20,7 @@ import (
 func TestJWTBearerGrant(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, oauth2test.Options{})
-	keyFile, err := s.RegisterServiceAccount("robot@oauth2test.iam.gserviceaccount.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := serviceaccount.ParseJSONKey(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := registeredKey(t, s, "robot@oauth2test.iam.gserviceaccount.com")
 	if key.TokenURI() != s.URL+oauth2test.PathToken || key.ProjectID() != oauth2test.ServiceAccountProject {
 		t.Errorf("key file: token_uri %q project %q", key.TokenURI(), key.ProjectID())
 	}
@@ -166,4 +161,56 @@ func TestServiceAccountKeys(t *testing.T) {
 	if _, err := s.ServiceAccountKeyJSON("a@example.com"); err == nil {
 		t.Error("key file for an account whose private key the server lacks")
 	}
+}
+
+// TestJWTBearerIDToken: an assertion with target_audience gets only an
+// ID token of the account, signed with the server's key, as from Google.
+func TestJWTBearerIDToken(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, oauth2test.Options{})
+	key := registeredKey(t, s, "robot@oauth2test.iam.gserviceaccount.com")
+	a, err := jose.Sign(key.Signer(), key.KeyID(), "JWT", map[string]any{
+		"iss": key.Email(), "aud": s.URL + oauth2test.PathToken, "target_audience": "https://svc.example",
+		"iat": epoch.Unix(), "exp": epoch.Add(time.Hour).Unix(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := postForm(t, s, oauth2test.PathToken, url.Values{"grant_type": {oauth2test.GrantTypeJWTBearer}, "assertion": {a}}, "", "")
+	m := r.json(t)
+	raw, _ := m["id_token"].(string)
+	if r.status != 200 || len(m) != 1 || raw == "" {
+		t.Fatalf("status %d, fields %v; want 200 with id_token only", r.status, slices.Sorted(maps.Keys(m)))
+	}
+	set, err := jose.ParseKeySet([]byte(get(t, s, oauth2test.PathJWKS).body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _, err := jose.Verify(raw, []string{jose.RS256}, set)
+	if err != nil {
+		t.Fatalf("ID token does not verify with the server's JWKS: %v", err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(payload, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c["iss"] != s.URL || c["aud"] != "https://svc.example" || c["sub"] != key.ClientID() ||
+		c["email"] != key.Email() || c["email_verified"] != true {
+		t.Errorf("claims = %v", c)
+	}
+}
+
+// registeredKey registers a service account with s and parses its key
+// file.
+func registeredKey(t *testing.T, s *oauth2test.Server, email string) *serviceaccount.Key {
+	t.Helper()
+	keyFile, err := s.RegisterServiceAccount(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := serviceaccount.ParseJSONKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -22,7 +22,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var (
-		resp *tokenResponse
+		resp any // a *tokenResponse, or the JWT-bearer grant's ID token answer
 		e    *oauthError
 	)
 	switch gt := r.PostForm.Get("grant_type"); gt {

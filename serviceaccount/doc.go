@@ -26,7 +26,16 @@
 // audience or for scopes and uses it as the access token, as Google APIs
 // accept ("self-signed JWT access").
 //
-// Both return an [oauth2client.CachedSource]: tokens are cached and
+// # ID tokens
+//
+// [NewIDTokenSource] gets OpenID Connect ID tokens of the account for an
+// audience, as Google issues them to service accounts: the JWT-bearer
+// assertion carries a "target_audience" claim instead of scopes, and the
+// token endpoint answers with an id_token only. The ID token is both the
+// Token's IDToken and its AccessToken (a bearer token for services that
+// take ID tokens), and expires at its exp claim.
+//
+// All three return an [oauth2client.CachedSource]: tokens are cached and
 // renewed ahead of expiry, and any number of concurrent callers share one
 // token request (or one signature) per token lifetime.
 //

@@ -40,14 +40,22 @@ func (s *bearerSource) Token(ctx context.Context) (*oauth2client.Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	return requestToken(ctx, s.cfg, assertion, false)
+}
+
+// requestToken posts assertion to the checked config's token endpoint,
+// without client authentication; idOnly accepts an answer with an
+// id_token only.
+func requestToken(ctx context.Context, c *Config, assertion string, idOnly bool) (*oauth2client.Token, error) {
 	return oauth2client.RequestToken(ctx, &oauth2client.TokenRequest{
-		URL:        s.cfg.TokenURI,
-		Params:     url.Values{"grant_type": {GrantType}, "assertion": {assertion}},
-		AuthStyle:  oauth2client.AuthStyleNone,
-		UserAgent:  s.cfg.UserAgent,
-		HTTPClient: s.cfg.HTTPClient,
-		Logger:     s.cfg.Logger,
-		Now:        s.cfg.Now,
+		URL:         c.TokenURI,
+		Params:      url.Values{"grant_type": {GrantType}, "assertion": {assertion}},
+		AuthStyle:   oauth2client.AuthStyleNone,
+		UserAgent:   c.UserAgent,
+		HTTPClient:  c.HTTPClient,
+		Logger:      c.Logger,
+		Now:         c.Now,
+		IDTokenOnly: idOnly,
 	})
 }
 
