@@ -39,7 +39,10 @@ var metadataRetry = oauthhttp.Retry{Max: 2, Backoff: 100 * time.Millisecond, Max
 // names, else 169.254.169.254.
 type MetadataOptions struct {
 	// Host is the metadata server's host[:port]; empty means
-	// $GCE_METADATA_HOST, else DefaultMetadataHost.
+	// $GCE_METADATA_HOST, else DefaultMetadataHost. The metadata server
+	// speaks plain http, so only a link-local address, a loopback host (an
+	// emulator) or metadata.google.internal is accepted: tokens must not
+	// cross a network in the clear.
 	Host string
 	// Account is the service account: "default" (when empty) or its email.
 	Account string
@@ -206,15 +209,15 @@ func (m *MetadataClient) get(ctx context.Context, path string, q url.Values, ret
 		u += "?" + q.Encode()
 	}
 	resp, err := oauthhttp.Do(ctx, &oauthhttp.Request{
-		Endpoint:          "metadata",
-		Field:             "MetadataOptions.Host",
-		Method:            http.MethodGet,
-		URL:               u,
-		Header:            http.Header{"Metadata-Flavor": {"Google"}, "Accept": {"*/*"}},
-		InsecurePlainHTTP: true,
-		Client:            m.opts.HTTPClient,
-		Retry:             retry,
-		Logger:            m.opts.Logger,
+		Endpoint:       "metadata",
+		Field:          "MetadataOptions.Host",
+		Method:         http.MethodGet,
+		URL:            u,
+		Header:         http.Header{"Metadata-Flavor": {"Google"}, "Accept": {"*/*"}},
+		MetadataServer: true,
+		Client:         m.opts.HTTPClient,
+		Retry:          retry,
+		Logger:         m.opts.Logger,
 	})
 	switch {
 	case resp != nil && resp.Header.Get("Metadata-Flavor") != "Google":

@@ -10,7 +10,8 @@ import (
 )
 
 // TestJSONAndPlainHTTP: a JSON body is POSTed as application/json, and
-// InsecurePlainHTTP alone lets http reach a host that is not loopback.
+// MetadataServer lets plain http reach a metadata host, and no other host
+// that is not loopback.
 func TestJSONAndPlainHTTP(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -23,8 +24,11 @@ func TestJSONAndPlainHTTP(t *testing.T) {
 		{name: "JSON body", req: Request{URL: "https://example.test/x", JSON: []byte(`{"a":1}`)},
 			wantCT: "application/json", wantBody: `{"a":1}`},
 		{name: "http to a link-local host refused", req: Request{URL: "http://169.254.169.254/"}, wantSetup: true},
-		{name: "http to a link-local host with InsecurePlainHTTP", req: Request{URL: "http://169.254.169.254/", InsecurePlainHTTP: true}},
-		{name: "InsecurePlainHTTP keeps other checks", req: Request{URL: "http://u:p@169.254.169.254/", InsecurePlainHTTP: true}, wantSetup: true},
+		{name: "http to a link-local host with MetadataServer", req: Request{URL: "http://169.254.169.254/", MetadataServer: true}},
+		{name: "http to metadata.google.internal with MetadataServer", req: Request{URL: "http://metadata.google.internal/", MetadataServer: true}},
+		{name: "MetadataServer: no plain http to another host", req: Request{URL: "http://metadata.attacker.example/", MetadataServer: true}, wantSetup: true},
+		{name: "MetadataServer: no plain http to a private address", req: Request{URL: "http://10.1.2.3/", MetadataServer: true}, wantSetup: true},
+		{name: "MetadataServer keeps other checks", req: Request{URL: "http://u:p@169.254.169.254/", MetadataServer: true}, wantSetup: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -73,10 +73,11 @@ type Request struct {
 	// JSON, when Form is nil, is the body of a POST, sent as
 	// application/json (the IAM Credentials API takes JSON).
 	JSON []byte
-	// InsecurePlainHTTP allows plain http to a host that is not loopback.
-	// It is for the GCE metadata server only, which answers on a
-	// link-local address over plain http and never sees a client secret.
-	InsecurePlainHTTP bool
+	// MetadataServer marks a request to a cloud metadata server: plain
+	// http is then also allowed to the hosts urlpolicy.IsMetadataHost
+	// names (link-local addresses and the metadata server's names), where
+	// it answers; to no other host.
+	MetadataServer bool
 	// Header is sent with every try; "Accept: application/json" is added
 	// when it names no Accept.
 	Header http.Header
@@ -120,7 +121,7 @@ type Response struct {
 // a wait, the last answer is returned with an error wrapping both the last
 // try's error, if any, and ctx's.
 func Do(ctx context.Context, r *Request) (*Response, error) {
-	if err := urlpolicy.CheckEndpoint(r.URL); err != nil && !(r.InsecurePlainHTTP && errors.Is(err, urlpolicy.ErrInsecure)) {
+	if err := urlpolicy.CheckEndpoint(r.URL); err != nil && !(r.MetadataServer && errors.Is(err, urlpolicy.ErrInsecure) && metadataURL(r.URL)) {
 		return nil, &SetupError{Field: r.Field, Err: err}
 	}
 	hc := clientFor(r.Client)
@@ -299,4 +300,10 @@ func (r *Request) log(ctx context.Context, msg string, attrs ...slog.Attr) {
 		return
 	}
 	r.Logger.LogAttrs(ctx, slog.LevelDebug, msg, append([]slog.Attr{slog.String("endpoint", r.Endpoint)}, attrs...)...)
+}
+
+// metadataURL reports whether raw names a metadata server host.
+func metadataURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && urlpolicy.IsMetadataHost(u.Hostname())
 }

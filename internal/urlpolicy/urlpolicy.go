@@ -36,6 +36,26 @@ func IsLoopbackAddr(addr string) bool {
 	return err == nil && IsLoopbackHost(host)
 }
 
+// IsMetadataHost reports whether host (without a port) is where a cloud
+// metadata server answers over plain http: a link-local address
+// (169.254.0.0/16, fe80::/10, AWS's fd00:ec2::254), a loopback host (an
+// emulator), or Google's names "metadata.google.internal" and "metadata".
+// Nothing else may receive a metadata request over plain http: off the
+// local link anyone on the path could read the tokens and forge the
+// answers.
+func IsMetadataHost(host string) bool {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	switch strings.ToLower(strings.TrimSuffix(host, ".")) {
+	case "metadata.google.internal", "metadata":
+		return true
+	}
+	if IsLoopbackHost(host) {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLinkLocalUnicast() || ip.Equal(net.ParseIP("fd00:ec2::254")))
+}
+
 // Secure reports whether u may carry secrets: https, or http to a loopback
 // host.
 func Secure(u *url.URL) bool {

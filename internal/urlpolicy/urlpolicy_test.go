@@ -127,3 +127,16 @@ func TestRedact(t *testing.T) {
 		t.Errorf("RedactURLError = %q", got)
 	}
 }
+
+func TestIsMetadataHost(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"169.254.169.254": true, "metadata.google.internal": true, "metadata": true,
+		"METADATA.google.internal.": true, "127.0.0.1": true, "[fd00:ec2::254]": true, "fe80::1": true,
+		"10.0.0.1": false, "metadata.example.com": false, "example.com": false, "169.255.0.1": false,
+	} {
+		if got := IsMetadataHost(host); got != want {
+			t.Errorf("IsMetadataHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
