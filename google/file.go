@@ -135,13 +135,18 @@ func impersonated(r *fileReader, o Options) (*Credentials, error) {
 	so := o
 	so.Scopes = []string{CloudPlatformScope}
 	so.QuotaProject = ""
+	// Refuse nested impersonation before reading the source: a file of
+	// deeply nested sources would otherwise be parsed level by level.
+	var probe struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(srcJSON, &probe) == nil && probe.Type == TypeImpersonated {
+		return nil, &FileError{Path: r.path, Type: r.typ, Field: "source_credentials",
+			Err: fmt.Errorf("%w: nested impersonation", ErrUnknownType)}
+	}
 	src, err := CredentialsFromJSON(srcJSON, r.path+" (source_credentials)", &so)
 	if err != nil {
 		return nil, err
-	}
-	if src.Type == TypeImpersonated {
-		return nil, &FileError{Path: r.path, Type: r.typ, Field: "source_credentials",
-			Err: fmt.Errorf("%w: nested impersonation", ErrUnknownType)}
 	}
 	scopes := o.Scopes
 	if len(scopes) == 0 {
