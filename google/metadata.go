@@ -145,14 +145,16 @@ func (m *MetadataClient) fetchToken(ctx context.Context) (*oauth2client.Token, e
 	if r.AccessToken == "" {
 		return nil, &MetadataError{Path: path, StatusCode: http.StatusOK, Err: errors.New("the token answer has no access_token")}
 	}
-	tok := &oauth2client.Token{AccessToken: r.AccessToken, TokenType: r.TokenType, Scopes: m.opts.Scopes}
-	if r.ExpiresIn > 0 {
-		now := time.Now
-		if m.opts.Cache.Now != nil {
-			now = m.opts.Cache.Now
-		}
-		tok.Expiry = now().Add(time.Duration(r.ExpiresIn) * time.Second)
+	if r.ExpiresIn <= 0 {
+		// Without it the token would be cached as never expiring.
+		return nil, &MetadataError{Path: path, StatusCode: http.StatusOK, Err: errors.New("the token answer has no positive expires_in")}
 	}
+	tok := &oauth2client.Token{AccessToken: r.AccessToken, TokenType: r.TokenType, Scopes: m.opts.Scopes}
+	now := time.Now
+	if m.opts.Cache.Now != nil {
+		now = m.opts.Cache.Now
+	}
+	tok.Expiry = now().Add(time.Duration(r.ExpiresIn) * time.Second)
 	return tok, nil
 }
 

@@ -166,6 +166,7 @@ func TestMetadataBadAnswers(t *testing.T) {
 		{name: "404", flavor: "Google", status: 404, wantStatus: 404, wantText: "Not Found"},
 		{name: "not JSON", flavor: "Google", status: 200, body: "secret-token-value", wantStatus: 200, wantText: "not JSON"},
 		{name: "no access_token", flavor: "Google", status: 200, body: `{"expires_in":3}`, wantStatus: 200, wantText: "no access_token"},
+		{name: "no expires_in", flavor: "Google", status: 200, body: `{"access_token":"secret-token-value"}`, wantStatus: 200, wantText: "no positive expires_in"},
 		{name: "oversized", flavor: "Google", status: 200, body: strings.Repeat("x", 1<<20+1), wantStatus: 200, wantText: "exceeds"},
 	}
 	for _, tt := range tests {
