@@ -111,21 +111,27 @@ func (s *Server) AddServiceAccountKey(email, kid string, pub crypto.PublicKey) e
 func (s *Server) ServiceAccountKeyJSON(email string) ([]byte, error) {
 	s.mu.Lock()
 	a := s.serviceAccounts[email]
+	var priv *rsa.PrivateKey
+	var kid, clientID string
+	if a != nil {
+		// Copied under the lock: RegisterServiceAccount may replace them.
+		priv, kid, clientID = a.priv, a.kid, a.clientID
+	}
 	s.mu.Unlock()
-	if a == nil || a.priv == nil {
+	if priv == nil {
 		return nil, fmt.Errorf("oauth2test: no service account %q registered with a server-made key", email)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(a.priv)
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return nil, fmt.Errorf("oauth2test: %w", err)
 	}
 	return json.MarshalIndent(map[string]string{
 		"type":           "service_account",
 		"project_id":     ServiceAccountProject,
-		"private_key_id": a.kid,
+		"private_key_id": kid,
 		"private_key":    string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"client_email":   a.email,
-		"client_id":      a.clientID,
+		"client_email":   email,
+		"client_id":      clientID,
 		"auth_uri":       s.URL + PathAuthorize,
 		"token_uri":      s.URL + PathToken,
 	}, "", "  ")
@@ -184,6 +190,11 @@ func (s *Server) jwtBearer(r *http.Request) (any, *oauthError) {
 	var c assertionClaims
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, invalidGrant("assertion claims are malformed")
+	}
+	if c.Iss != a.email {
+		// The key was chosen by the unverified iss: the verified one must
+		// name the same account.
+		return nil, invalidGrant("assertion iss is not the account whose key signed it")
 	}
 	if e := s.checkAssertion(&c, now); e != nil {
 		return nil, e

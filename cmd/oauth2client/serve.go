@@ -60,7 +60,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	rotate := fs.Bool("rotate-refresh-tokens", false, "issue a new refresh token on every refresh and invalidate the old one")
 	secretsOut := fs.String("client-secrets-out", "", "register a confidential client and write its client_secrets.json to `FILE`")
 	saOut := fs.String("service-account-out", "", "register a service account and write its JSON key file to `FILE`")
-	metadata := fs.Bool("metadata", false, "also serve a GCE metadata server emulation and the IAM Credentials API paths; clients reach the metadata server with GCE_METADATA_HOST=HOST:PORT")
+	metadata := fs.Bool("metadata", false, "also serve a GCE metadata server emulation; clients reach it with GCE_METADATA_HOST=HOST:PORT (the IAM Credentials API emulation is always served)")
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
