@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/oauth2client/oauth2client/internal/jose"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -21,8 +22,9 @@ const GoogleTokenURI = "https://oauth2.googleapis.com/token"
 // MaxKeyFile is the largest key file (JSON or P12) read, in bytes.
 const MaxKeyFile = 64 << 10
 
-// MinRSABits is the smallest RSA modulus accepted, in bits.
-const MinRSABits = 2048
+// MinRSABits is the smallest RSA modulus accepted, in bits: the one
+// limit every signature of this module keeps (internal/jose).
+const MinRSABits = jose.MinRSABits
 
 // Errors about keys, usable with [errors.Is]. The errors returned wrap them
 // and name the file and the field at fault.
