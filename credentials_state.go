@@ -106,7 +106,8 @@ func (s *CredentialsState) setConfig(cfg CredentialsConfig) {
 
 // Credentials returns live credentials holding a copy of s, with the
 // run-time settings of cfg (HTTPClient, Cache, Store, StoreKey, ClientAuth,
-// ProofBinder, Retry, Logger: every field that is not stored). The client
+// ProofBinder, IDTokenVerifier, Retry, Logger: every field that is not
+// stored). The client
 // and endpoints come from s; those fields of cfg are not used.
 func (s *CredentialsState) Credentials(cfg CredentialsConfig) *Credentials {
 	s = s.Clone()
