@@ -113,6 +113,20 @@ func TestIDTokenVerifiedOnExchangeAndRefresh(t *testing.T) {
 	if creds.Config().IDTokenVerifier == nil {
 		t.Fatal("the flow's credentials carry no IDTokenVerifier")
 	}
+	if !creds.State().Credentials(creds.Config()).IDTokenVerified() {
+		t.Error("credentials made from the state of verified ones are not verified")
+	}
+	data, err := json.Marshal(creds.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored oauth2client.CredentialsState
+	if err := json.Unmarshal(data, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Credentials(creds.Config()).IDTokenVerified() {
+		t.Error("credentials read back from JSON claim a verification")
+	}
 	tok, err := creds.Refresh(ctx)
 	if err != nil {
 		t.Fatal(err)
