@@ -9,12 +9,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/google"
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
@@ -352,7 +352,7 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 // back; a gcloud authorized_user file is refreshed in memory.
 func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	path := f.credentials
-	data, err := readBounded(path, oauth2client.MaxCredentialsJSON)
+	data, err := safefile.ReadFile(path, oauth2client.MaxCredentialsJSON)
 	if err != nil {
 		return nil, fmt.Errorf("--credentials: %w", err)
 	}
@@ -427,24 +427,6 @@ func (f *credFlags) authorizedUser(path, clientID, secret, refreshToken, tokenUR
 	}
 	c := oauth2client.NewCredentials(cfg, &oauth2client.Token{RefreshToken: refreshToken})
 	return &loaded{creds: c, from: "file " + path + " (authorized_user)"}, nil
-}
-
-// readBounded reads at most limit bytes of the named file ("-" is not
-// special), failing when it is larger.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s exceeds %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional
