@@ -58,22 +58,35 @@ func forgeSub(jwt, sub string) string {
 	return strings.Join(parts, ".")
 }
 
-// verifiedLogin runs a flow with an idtoken verifier against srv through
-// tr and returns its credentials or the exchange's error.
-func verifiedLogin(t *testing.T, srv *oauth2test.Server, tr http.RoundTripper) (*oauth2client.Credentials, error) {
+// appServer starts oauth2test with the confidential client "app".
+func appServer(t *testing.T) *oauth2test.Server {
+	t.Helper()
+	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
+	t.Cleanup(srv.Close)
+	if err := srv.RegisterClient(oauth2test.Client{ID: "app", Secret: "app-secret", AnyLoopbackRedirect: true}); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// loginWith runs a flow for "app" with verifier v (nil: an idtoken
+// verifier of srv) against srv through tr (nil: the default) and returns
+// its credentials or the exchange's error.
+func loginWith(t *testing.T, srv *oauth2test.Server, tr http.RoundTripper, v oauth2client.IDTokenVerifier) (*oauth2client.Credentials, error) {
 	t.Helper()
 	ctx := context.Background()
-	hc := &http.Client{Transport: tr}
 	endpoint, err := oauth2client.Discover(ctx, srv.Issuer(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := idtoken.New(&idtoken.Options{Issuer: endpoint.Issuer, Audiences: []string{"app"}, JWKSURL: endpoint.JWKSURL})
-	if err != nil {
-		t.Fatal(err)
+	if v == nil {
+		v, err = idtoken.New(&idtoken.Options{Issuer: endpoint.Issuer, Audiences: []string{"app"}, JWKSURL: endpoint.JWKSURL})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	flow, err := oauth2client.NewFlow(oauth2client.Config{
-		ClientID: "app", ClientSecret: "app-secret", Endpoint: *endpoint, HTTPClient: hc,
+		ClientID: "app", ClientSecret: "app-secret", Endpoint: *endpoint, HTTPClient: &http.Client{Transport: tr},
 		RedirectURL: "http://127.0.0.1:8080/cb", Scopes: []string{"openid", "offline_access"}, IDTokenVerifier: v,
 	})
 	if err != nil {
@@ -88,21 +101,17 @@ func verifiedLogin(t *testing.T, srv *oauth2test.Server, tr http.RoundTripper) (
 
 func TestIDTokenVerifiedOnExchangeAndRefresh(t *testing.T) {
 	t.Parallel()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
-	defer srv.Close()
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", Secret: "app-secret", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
+	srv := appServer(t)
 	ctx := context.Background()
 
 	forged := &forgingTransport{}
 	forged.forge.Store(true)
-	if _, err := verifiedLogin(t, srv, forged); !errors.Is(err, idtoken.ErrBadSignature) {
+	if _, err := loginWith(t, srv, forged, nil); !errors.Is(err, idtoken.ErrBadSignature) {
 		t.Fatalf("exchange with a forged ID token: err = %v, want ErrBadSignature", err)
 	}
 
 	tr := &forgingTransport{}
-	creds, err := verifiedLogin(t, srv, tr)
+	creds, err := loginWith(t, srv, tr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,11 +167,7 @@ func (s *subVerifier) VerifyIDToken(_ context.Context, _, nonce string) (map[str
 
 func TestRefreshRefusesChangedSubject(t *testing.T) {
 	t.Parallel()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
-	defer srv.Close()
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", Secret: "app-secret", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
+	srv := appServer(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
@@ -173,23 +178,7 @@ func TestRefreshRefusesChangedSubject(t *testing.T) {
 		{"changed subject", []string{"alice", "bob"}, oauth2client.ErrIDTokenChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			endpoint, err := oauth2client.Discover(ctx, srv.Issuer(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v := &subVerifier{subs: tc.subs}
-			flow, err := oauth2client.NewFlow(oauth2client.Config{
-				ClientID: "app", ClientSecret: "app-secret", Endpoint: *endpoint,
-				RedirectURL: "http://127.0.0.1:8080/cb", Scopes: []string{"openid", "offline_access"}, IDTokenVerifier: v,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			authURL, err := flow.AuthCodeURL(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds, err := flow.ExchangeCallback(ctx, authorize(authURL))
+			creds, err := loginWith(t, srv, nil, &subVerifier{subs: tc.subs})
 			if err != nil {
 				t.Fatal(err)
 			}
