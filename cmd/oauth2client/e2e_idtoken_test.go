@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -13,6 +15,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/oauth2client/oauth2client/oauth2test"
@@ -58,20 +62,7 @@ func forgingProxy(t *testing.T, target string) *httptest.Server {
 		if err != nil {
 			return err
 		}
-		var m map[string]any
-		if json.Unmarshal(body, &m) == nil {
-			if id, ok := m["id_token"].(string); ok {
-				parts := strings.Split(id, ".")
-				payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
-				var claims map[string]any
-				_ = json.Unmarshal(payload, &claims)
-				claims["sub"] = "mallory"
-				payload, _ = json.Marshal(claims)
-				parts[1] = base64.RawURLEncoding.EncodeToString(payload)
-				m["id_token"] = strings.Join(parts, ".")
-				body, _ = json.Marshal(m)
-			}
-		}
+		body = forgeIDToken(body)
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		resp.ContentLength = int64(len(body))
 		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
@@ -80,6 +71,112 @@ func forgingProxy(t *testing.T, target string) *httptest.Server {
 	p := httptest.NewServer(rp)
 	t.Cleanup(p.Close)
 	return p
+}
+
+// forgeIDToken returns the token response body with the "sub" of its ID
+// token replaced, the signature kept.
+func forgeIDToken(body []byte) []byte {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	id, ok := m["id_token"].(string)
+	if !ok {
+		return body
+	}
+	parts := strings.Split(id, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	_ = json.Unmarshal(payload, &claims)
+	claims["sub"] = "mallory"
+	payload, _ = json.Marshal(claims)
+	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
+	m["id_token"] = strings.Join(parts, ".")
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// idleListener has the address of a real listener but accepts nothing,
+// so that oauth2test takes that address as its URL while another server
+// answers there.
+type idleListener struct {
+	addr net.Addr
+	done chan struct{}
+	once sync.Once
+}
+
+func (l *idleListener) Accept() (net.Conn, error) {
+	<-l.done
+	return nil, net.ErrClosed
+}
+
+func (l *idleListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *idleListener) Addr() net.Addr { return l.addr }
+
+// forgingServer is oauth2test behind a handler that forges the ID tokens
+// of token responses while forge is set, at oauth2test's own URL (its
+// issuer), with tc's client registered as newTestServer does.
+func forgingServer(t *testing.T) (*testClient, *atomic.Bool) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := newTestServer(t, &oauth2test.Options{Listener: &idleListener{addr: ln.Addr(), done: make(chan struct{})}})
+	forge := new(atomic.Bool)
+	inner := tc.srv.Handler()
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != oauth2test.PathToken || !forge.Load() {
+			inner.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, r)
+		body := forgeIDToken(rec.Body.Bytes())
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	})}
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	return tc, forge
+}
+
+// TestRefreshVerifiesIDToken (issue 8 item 4): stored credentials whose
+// ID token names the server they refresh with verify the ID token of a
+// refresh: token refuses a forged one and accepts the real one; info
+// then says it verifies.
+func TestRefreshVerifiesIDToken(t *testing.T) {
+	tc, forge := forgingServer(t)
+	path := filepath.Join(t.TempDir(), "creds.json")
+	flags := []string{"--client-secrets", writeSecretsWith(t, tc, tc.srv.Issuer(), ""), "--scope", "openid", "--store", "file:" + path}
+	with := func(args ...string) []string { return append(args, flags...) }
+	if msg := loginNoBrowser(t, flags); !strings.Contains(msg, ": verified.") {
+		t.Fatalf("login:\n%s", msg)
+	}
+	key := derivedKey(tc.id, scopeList{"openid"})
+
+	expireStored(t, path, key)
+	forge.Store(true)
+	code, out, errOut := runCLI(t, t.Context(), with("token")...)
+	if code != exitFailure || !strings.Contains(errOut, "bad signature") || strings.TrimSpace(out) != "" {
+		t.Errorf("token after a refresh with a forged ID token: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	forge.Store(false)
+	if tok := strings.TrimSpace(runOK(t, with("token")...)); tok == "" {
+		t.Error("token after a refresh with the real ID token printed nothing")
+	}
+	if info := runOK(t, with("info", "--offline")...); !strings.Contains(info, "id token:       subject "+oauth2test.DefaultUser) {
+		t.Errorf("info:\n%s", info)
+	}
+	if info := runOK(t, with("info")...); !strings.Contains(info, ": verified\n") {
+		t.Errorf("info does not say the refreshed ID token verifies:\n%s", info)
+	}
 }
 
 // TestLoginVerifiesIDToken (issue 8 item 4): with an issuer in the client

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/idtoken"
@@ -56,45 +57,99 @@ func idTokenLine(c *oauth2client.Credentials) string {
 	return fmt.Sprintf("subject %s, issuer %v: decoded, NOT verified", who, claims["iss"])
 }
 
-// verifyStored verifies the ID token of stored credentials for info: with
-// the keys of the issuer it names, found by discovery (Google's for
-// Google), provided that issuer's token endpoint is the one the
-// credentials refresh with, and the client id as the audience. It returns
-// what info shows: "" when there is no ID token.
-func verifyStored(ctx context.Context, c *oauth2client.Credentials, hc *http.Client, log *slog.Logger) string {
-	tok := c.CurrentToken()
-	claims := c.UnverifiedIDTokenClaims()
-	if tok == nil || tok.IDToken == "" || claims == nil {
-		return idTokenLine(c)
+// storedVerifier returns the verifier of the ID tokens of credentials
+// that did not come from a login in this process, or nil and the reason:
+// for the issuer their current ID token names (or Google, when they have
+// none and refresh at Google's token endpoint), with the client id as the
+// audience. Google's issuer uses Google's keys; another issuer must be on
+// the host of the credentials' token endpoint, and its keys are found by
+// discovery on first use, which must name that token endpoint: so the
+// keys are those of the server the credentials refresh with.
+func storedVerifier(c *oauth2client.Credentials, hc *http.Client, log *slog.Logger) (oauth2client.IDTokenVerifier, string) {
+	cfg := c.Config()
+	iss, _ := c.UnverifiedIDTokenClaims()["iss"].(string)
+	switch {
+	case cfg.ClientID == "":
+		return nil, "no client id"
+	case iss == "" && isGoogleTokenURI(cfg.TokenURI), iss == idtoken.GoogleIssuer, iss == "accounts.google.com":
+		if !isGoogleTokenURI(cfg.TokenURI) {
+			return nil, "its issuer is not the server of the credentials"
+		}
+		v, err := idtoken.New(&idtoken.Options{Issuer: idtoken.GoogleIssuer, Audiences: []string{cfg.ClientID}, HTTPClient: hc, Logger: log})
+		if err != nil {
+			return nil, err.Error()
+		}
+		return v, ""
+	case iss == "":
+		return nil, "no issuer known"
+	case !sameHost(iss, cfg.TokenURI):
+		return nil, "its issuer is not the server of the credentials"
+	}
+	return &discoveredVerifier{issuer: iss, clientID: cfg.ClientID, tokenURI: cfg.TokenURI, hc: hc, log: log}, ""
+}
+
+// withVerifier returns stored credentials c with the verifier of their
+// refreshes' ID tokens (see storedVerifier), or c when none can be made.
+func (f *credFlags) withVerifier(c *oauth2client.Credentials) *oauth2client.Credentials {
+	log, _ := f.logger() // checked by check
+	v, _ := storedVerifier(c, f.httpClient(), log)
+	if v == nil {
+		return c
 	}
 	cfg := c.Config()
-	iss, _ := claims["iss"].(string)
-	ep := oauth2client.GoogleEndpoint
-	if iss != idtoken.GoogleIssuer && iss != "accounts.google.com" {
-		if !sameHost(iss, cfg.TokenURI) {
-			return idTokenLine(c) + " (its issuer is not the server of the credentials)"
-		}
-		d, err := oauth2client.Discover(ctx, iss, &oauth2client.DiscoverOptions{HTTPClient: hc, Logger: log})
-		if err != nil {
-			return idTokenLine(c) + " (cannot discover its issuer)"
-		}
-		ep = *d
+	cfg.IDTokenVerifier = v
+	return c.WithConfig(cfg)
+}
+
+// discoveredVerifier verifies ID tokens with the keys of issuer, found by
+// discovery on first use, provided issuer's token endpoint is tokenURI.
+type discoveredVerifier struct {
+	issuer, clientID, tokenURI string
+	hc                         *http.Client
+	log                        *slog.Logger
+
+	once sync.Once
+	v    *idtoken.Verifier
+	err  error
+}
+
+// VerifyIDToken implements oauth2client.IDTokenVerifier.
+func (d *discoveredVerifier) VerifyIDToken(ctx context.Context, raw, nonce string) (map[string]any, error) {
+	d.once.Do(func() { d.v, d.err = d.build(ctx) })
+	if d.err != nil {
+		return nil, d.err
 	}
-	if ep.TokenURL != cfg.TokenURI && !(ep.Issuer == idtoken.GoogleIssuer && isGoogleTokenURI(cfg.TokenURI)) {
-		return idTokenLine(c) + " (its issuer is not the server of the credentials)"
-	}
-	v, err := idtoken.New(&idtoken.Options{Issuer: ep.Issuer, Audiences: []string{cfg.ClientID}, JWKSURL: ep.JWKSURL, HTTPClient: hc, Logger: log})
-	if err == nil {
-		_, err = v.VerifyIDToken(ctx, tok.IDToken, "")
-	}
+	return d.v.VerifyIDToken(ctx, raw, nonce)
+}
+
+// build discovers the issuer and returns its verifier.
+func (d *discoveredVerifier) build(ctx context.Context) (*idtoken.Verifier, error) {
+	ep, err := oauth2client.Discover(ctx, d.issuer, &oauth2client.DiscoverOptions{HTTPClient: d.hc, Logger: d.log})
 	if err != nil {
-		return idTokenLine(c) + " (" + err.Error() + ")"
+		return nil, fmt.Errorf("finding the keys of the ID token's issuer: %w", err)
 	}
+	if ep.TokenURL != d.tokenURI || ep.JWKSURL == "" {
+		return nil, fmt.Errorf("the ID token's issuer %s is not the server of the credentials, or publishes no keys", d.issuer)
+	}
+	return idtoken.New(&idtoken.Options{Issuer: ep.Issuer, Audiences: []string{d.clientID}, JWKSURL: ep.JWKSURL, HTTPClient: d.hc, Logger: d.log})
+}
+
+// verifyStored verifies the current ID token of credentials c for info
+// (see storedVerifier) and returns what info shows: "" when there is none.
+func verifyStored(ctx context.Context, c *oauth2client.Credentials, hc *http.Client, log *slog.Logger) string {
 	line := idTokenLine(c)
-	if !c.IDTokenVerified() {
-		line = strings.TrimSuffix(line, "decoded, NOT verified") + "verified"
+	tok := c.CurrentToken()
+	if line == "" || c.IDTokenVerified() || tok == nil || tok.IDToken == "" {
+		return line
 	}
-	return line
+	v, reason := storedVerifier(c, hc, log)
+	if v == nil {
+		return line + " (" + reason + ")"
+	}
+	if _, err := v.VerifyIDToken(ctx, tok.IDToken, ""); err != nil {
+		return line + " (" + err.Error() + ")"
+	}
+	return strings.TrimSuffix(line, "decoded, NOT verified") + "verified"
 }
 
 // isGoogleTokenURI reports whether u is one of Google's token endpoints.

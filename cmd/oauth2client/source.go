@@ -39,7 +39,11 @@ memory), a service account's key file (JSON, or P12 with
 --token-uri URL) or Python oauth2client's ServiceAccountCredentials JSON
 (tokens from the JWT-bearer grant, kept in memory; --subject acts for a
 user by domain-wide delegation, --audience makes a self-signed
-JWT for that audience instead, with no token request).`
+JWT for that audience instead, with no token request). A refresh of
+stored credentials verifies the new ID token when the old one names the
+server the credentials refresh with (Google, or an issuer on the token
+endpoint's host, whose keys discovery finds), and fails if it does not
+pass.`
 
 // scopeList is a repeatable flag whose values may hold several
 // space-separated scopes.
@@ -357,7 +361,7 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 		t.Close()
 		return nil, fmt.Errorf("store %s, key %s: the credentials are for client %q, not %q", t.spec, t.key, c.Config().ClientID, t.clientID)
 	}
-	return &loaded{creds: c, target: t, from: fmt.Sprintf("store %s, key %s", t.spec, t.key)}, nil
+	return &loaded{creds: f.withVerifier(c), target: t, from: fmt.Sprintf("store %s, key %s", t.spec, t.key)}, nil
 }
 
 // loadCredentialsFile reads --credentials: an oauth2client credentials file
@@ -411,7 +415,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	t := &target{store: s, spec: sp, key: file.SingleKey}
-	return &loaded{creds: c, target: t, from: "file " + path}, nil
+	return &loaded{creds: f.withVerifier(c), target: t, from: "file " + path}, nil
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional
