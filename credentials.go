@@ -45,6 +45,14 @@ type CredentialsConfig struct {
 	// ProofBinder, when set, binds refresh requests and tokens to a key
 	// (e.g. DPoP); nil means bearer tokens. See [ProofBinder].
 	ProofBinder ProofBinder
+	// IDTokenVerifier, when set, verifies the ID token of every refresh
+	// response that carries one (without a nonce: OIDC Core §12.2), and
+	// requires its "iss", "sub" and "aud" to equal those of the ID token
+	// it replaces; a token that fails is a refresh error
+	// ([ErrIDTokenChanged] for a changed identity) and is not used. A
+	// verified token's claims are what [Credentials.IDTokenClaims]
+	// returns. A run-time setting, like ClientAuth: stores do not keep it.
+	IDTokenVerifier IDTokenVerifier
 	// Retry tunes the retries of refresh requests; see [RetryOptions].
 	Retry RetryOptions
 	// Logger receives debug records of requests and retries, never a
@@ -122,9 +130,10 @@ type Credentials struct {
 	cfg   CredentialsConfig
 	cache *CachedSource // holds the current token
 
-	mu         sync.Mutex     // guards the fields below
-	idClaims   map[string]any // stored ID token claims; nil: decode the token's ID token
-	idVerified bool           // idClaims were verified by a flow's IDTokenVerifier
+	mu         sync.Mutex      // guards the fields below
+	idClaims   map[string]any  // stored ID token claims; nil: decode the token's ID token
+	idVerified bool            // idClaims were verified by an IDTokenVerifier
+	verifiedID verifiedIDToken // a refresh's verified ID token, for setToken
 	invalid    bool
 	revoked    bool // revoked: the current token is no longer shown
 	listeners  []func(*Token)
@@ -280,6 +289,10 @@ func (c *Credentials) setToken(t *Token) {
 	// As oauth2client did: the claims follow the new token's ID token (none
 	// if the response had none).
 	c.idClaims, c.idVerified = nil, false
+	if v := c.verifiedID; v.raw != "" && v.raw == t.IDToken {
+		c.idClaims, c.idVerified = v.claims, true
+	}
+	c.verifiedID = verifiedIDToken{}
 	if t.Scopes != nil {
 		c.granted = nil // the token endpoint said which scopes it granted
 	}
@@ -323,6 +336,9 @@ func (c *Credentials) refreshWith(ctx context.Context, old *Token) (*Token, erro
 			c.invalid = true
 			c.mu.Unlock()
 		}
+		return nil, err
+	}
+	if err := c.verifyRefreshed(ctx, old, tok); err != nil {
 		return nil, err
 	}
 	if c.Invalid() { // revoked while the request was in flight

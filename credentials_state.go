@@ -52,6 +52,10 @@ type CredentialsState struct {
 	// "extensions"; the Python file formats refuse credentials that have
 	// any, since Python would drop them.
 	Extensions map[string]json.RawMessage
+
+	// idVerified: IDTokenClaims were verified by an IDTokenVerifier in this
+	// process. Never stored: state read from a store is unverified.
+	idVerified bool
 }
 
 // Clone returns a deep copy of s.
@@ -106,7 +110,8 @@ func (s *CredentialsState) setConfig(cfg CredentialsConfig) {
 
 // Credentials returns live credentials holding a copy of s, with the
 // run-time settings of cfg (HTTPClient, Cache, Store, StoreKey, ClientAuth,
-// ProofBinder, Retry, Logger: every field that is not stored). The client
+// ProofBinder, IDTokenVerifier, Retry, Logger: every field that is not
+// stored). The client
 // and endpoints come from s; those fields of cfg are not used.
 func (s *CredentialsState) Credentials(cfg CredentialsConfig) *Credentials {
 	s = s.Clone()
@@ -115,6 +120,7 @@ func (s *CredentialsState) Credentials(cfg CredentialsConfig) *Credentials {
 	c := &Credentials{}
 	c.init(run, s.Token)
 	c.idClaims, c.invalid, c.granted = s.IDTokenClaims, s.Invalid, s.GrantedScopes
+	c.idVerified = s.idVerified && s.IDTokenClaims != nil
 	c.class, c.ext = s.pyClass(), s.Extensions
 	return c
 }
@@ -129,6 +135,7 @@ func (c *Credentials) State() *CredentialsState {
 		Token:         tok,
 		Invalid:       c.invalid,
 		IDTokenClaims: c.idClaims,
+		idVerified:    c.idVerified,
 		GrantedScopes: c.granted,
 		PythonClass:   c.class.name,
 		PythonModule:  c.class.module,

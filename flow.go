@@ -58,8 +58,10 @@ type Config struct {
 	// response of the flow (with the authorization's nonce), and the
 	// resulting Credentials' IDTokenClaims are the verified claims; an ID
 	// token that fails is an error, as is none when "openid" was asked
-	// for. Use an *idtoken.Verifier. Nil means ID tokens are not verified
-	// here.
+	// for. Use an *idtoken.Verifier. The resulting Credentials verify the
+	// ID tokens of their refreshes with it too (see
+	// [CredentialsConfig].IDTokenVerifier). Nil means ID tokens are not
+	// verified here.
 	IDTokenVerifier IDTokenVerifier
 	// Sleep waits between the polls of [Flow.PollDevice]: it returns after
 	// d, or earlier with ctx's error when ctx is done. Nil means a real
@@ -496,6 +498,7 @@ func (f *Flow) credentials(tok *Token, scopes []string) *Credentials {
 		AuthStyle:        f.style,
 		ClientAuth:       f.cfg.ClientAuth,
 		ProofBinder:      f.cfg.ProofBinder,
+		IDTokenVerifier:  f.cfg.IDTokenVerifier,
 		UserAgent:        f.cfg.UserAgent,
 		Scopes:           slices.Clone(scopes),
 		HTTPClient:       f.cfg.HTTPClient,

@@ -7,7 +7,6 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/idtoken"
-	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
 // nonceRecorder is an IDTokenVerifier that records what it was asked and
@@ -27,11 +26,7 @@ func (n *nonceRecorder) VerifyIDToken(_ context.Context, raw, nonce string) (map
 
 func TestFlowVerifiesIDToken(t *testing.T) {
 	t.Parallel()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
-	defer srv.Close()
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", Secret: "app-secret", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
+	srv := appServer(t)
 	ctx := context.Background()
 	endpoint, err := oauth2client.Discover(ctx, srv.Issuer(), nil)
 	if err != nil {

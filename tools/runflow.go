@@ -100,6 +100,13 @@ type Options struct {
 // bound to that entry ([store.BindCredentials]) so that their refreshes are
 // stored too. See the package documentation for the steps.
 //
+// RunFlow verifies ID tokens only through the flow: set the flow's
+// Config.IDTokenVerifier (an idtoken.Verifier, e.g. from
+// idtoken.NewFromDiscovery) and the exchange's ID token, and those of
+// later refreshes, are verified. RunFlow adds none itself, since it cannot
+// change a flow's configuration, and fetching keys the caller did not ask
+// for would surprise; the oauth2client command's login does add one.
+//
 // The user's refusal is an error matching [oauth2client.ErrAccessDenied];
 // a timeout wraps [context.DeadlineExceeded]; cancelling ctx (Ctrl-C) stops
 // the loopback server and returns ctx's error.

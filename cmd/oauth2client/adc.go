@@ -59,8 +59,9 @@ func (f *credFlags) loadADC(ctx context.Context) (*loaded, error) {
 	return googleLoaded(c, o, from), nil
 }
 
-// googleFile returns the credentials of --credentials FILE of a type only
-// package google reads (impersonated_service_account).
+// googleFile returns the credentials of --credentials FILE of the types
+// package google reads: authorized_user (refreshed in memory) and
+// impersonated_service_account.
 func (f *credFlags) googleFile(path string, data []byte) (*loaded, error) {
 	o := f.adcOptions()
 	c, err := google.CredentialsFromJSON(data, path, o)

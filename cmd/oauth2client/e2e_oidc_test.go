@@ -43,7 +43,9 @@ func TestEndToEndOIDCProvider(t *testing.T) {
 	if status := curl(t, cb.String()); status != 200 {
 		t.Errorf("the loopback server answered HTTP %d", status)
 	}
-	l.wait(t)
+	if msg := l.wait(t); !strings.Contains(msg, ": verified.") {
+		t.Errorf("login did not verify oidc-provider's ID token:\n%s", msg)
+	}
 
 	key := derivedKey(p.Public.ID, scopeList{"openid", "email", "offline_access"})
 	first := strings.TrimSpace(runOK(t, with("token")...))

@@ -22,7 +22,10 @@ token endpoint, the scopes, the expiry and validity of the access token,
 and whether there is a refresh token. When the credentials have an
 introspection (RFC 7662) or token info endpoint, it also asks the server
 which scopes the access token holds, refreshing the token first when it
-has expired; --offline skips that.
+has expired; --offline skips that. It shows the ID token's subject and
+issuer, and whether it verifies now (not --offline) against the keys of
+its issuer, found by discovery (Google's for Google) when that issuer's
+token endpoint is the credentials' own; an expired ID token does not.
 ` + sourceHelp,
 		examples: `
 oauth2client info --client-secrets cs.json --scope openid
@@ -55,7 +58,15 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	if !*offline && !l.creds.Invalid() && (cfg.IntrospectionURI != "" || cfg.TokenInfoURI != "") {
 		granted, grantedErr = l.creds.RetrieveScopes(ctx)
 	}
-	writeInfo(e.stdout, l, time.Now(), granted, grantedErr)
+	var idLine string
+	if l.creds.CurrentToken() != nil {
+		if *offline {
+			idLine = idTokenLine(l.creds)
+		} else {
+			idLine = verifyStored(ctx, l.creds, cf.httpClient(), nil)
+		}
+	}
+	writeInfo(e.stdout, l, time.Now(), granted, grantedErr, idLine)
 	if grantedErr != nil && !errors.Is(grantedErr, oauth2client.ErrInactiveToken) {
 		return e.fail(c, fmt.Errorf("asking the server for the token's scopes: %w", cf.explain(grantedErr)))
 	}
@@ -63,7 +74,8 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 }
 
 // writeInfo writes what info shows.
-func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedErr error) {
+// idLine, when not empty, describes the ID token.
+func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedErr error, idLine string) {
 	cfg := l.creds.Config()
 	tok := l.creds.CurrentToken()
 	line := func(name, value string) { fmt.Fprintf(w, "%-15s %s\n", name+":", value) }
@@ -88,6 +100,9 @@ func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedE
 		refresh = "yes"
 	}
 	line("refresh token", refresh)
+	if idLine != "" {
+		line("id token", idLine)
+	}
 }
 
 // orNone returns s, or "(none)" when it is empty.

@@ -41,7 +41,12 @@ access_type=offline; OpenID providers need --scope offline_access).
 
 The credentials are stored under --key, or under a key derived from the
 client id and the sorted scopes, which the other commands derive again
-from the same flags.`,
+from the same flags.
+
+When the issuer's key set is known (discovery, Google's endpoints, or the
+"issuer" field of the client secrets file, discovered), the ID token of
+the response is verified (signature, issuer, audience, expiry, nonce) and
+login fails if it does not pass; login says whether it was verified.`,
 		examples: `
 oauth2client login --client-secrets cs.json --scope openid
 oauth2client login --client-secrets cs.json --scope "openid email" --no-browser --store file:creds.json
@@ -109,6 +114,10 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	if cfg.RedirectURL != "" && !urlpolicy.IsLoopbackRedirect(cfg.RedirectURL) {
 		cfg.RedirectURL = "" // RunFlow's loopback server picks its own
 	}
+	vctx, cancel := cf.step(ctx)
+	verifier, unverified := loginVerifier(vctx, cfg.Endpoint, cs.ClientID, cfg.HTTPClient, logger)
+	cancel()
+	cfg.IDTokenVerifier = verifier
 	flow, err := oauth2client.NewFlow(cfg)
 	if err != nil {
 		return e.fail(c, err)
@@ -140,6 +149,13 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	tok := creds.CurrentToken()
 	fmt.Fprintf(e.stderr, "Logged in as client %s with scopes %q; credentials stored in %s under key %s.\n",
 		cs.ClientID, strings.Join(creds.Scopes(), " "), t.spec, t.key)
+	switch line := idTokenLine(creds); {
+	case line == "":
+	case verifier == nil:
+		fmt.Fprintf(e.stderr, "ID token: %s (%s).\n", line, unverified)
+	default:
+		fmt.Fprintf(e.stderr, "ID token: %s.\n", line)
+	}
 	if tok == nil || tok.RefreshToken == "" {
 		fmt.Fprintln(e.stderr, "Note: the server issued no refresh token, so you will need to log in again when the access token expires (OpenID providers issue one for --scope offline_access).")
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -98,14 +99,14 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	hasBody := dataSet || dataFile != ""
 	switch {
 	case dataFile != "":
-		body, err = readBounded(dataFile, maxRequestData)
+		body, err = safefile.ReadFile(dataFile, maxRequestData)
 	case strings.HasPrefix(data, "@-"):
 		body, err = io.ReadAll(io.LimitReader(e.stdin, maxRequestData+1))
 		if err == nil && len(body) > maxRequestData {
 			err = fmt.Errorf("stdin exceeds %d bytes", maxRequestData)
 		}
 	case strings.HasPrefix(data, "@"):
-		body, err = readBounded(data[1:], maxRequestData)
+		body, err = safefile.ReadFile(data[1:], maxRequestData)
 	default:
 		body = []byte(data)
 	}

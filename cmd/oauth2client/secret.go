@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
 // secretEnv is the environment variable holding a client secret, used
@@ -34,7 +36,7 @@ func (f *credFlags) clientSecret(warn io.Writer) (string, error) {
 // readSecretFile reads a client secret from path, trimming one trailing
 // newline (\n or \r\n). The error names the file, never its contents.
 func readSecretFile(path string, warn io.Writer) (string, error) {
-	data, err := readBounded(path, maxSecretFile)
+	data, err := safefile.ReadFile(path, maxSecretFile)
 	if err != nil {
 		return "", fmt.Errorf("--client-secret-file: %w", err)
 	}

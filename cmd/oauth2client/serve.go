@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"net"
 
@@ -138,10 +139,24 @@ func writeClientSecrets(srv *oauth2test.Server, path string) error {
 	if err != nil {
 		return err
 	}
+	if data, err = withIssuer(data, srv.Issuer()); err != nil {
+		return err
+	}
 	if err := safefile.ReplaceFile(path, data, 0o600, nil); err != nil {
 		return fmt.Errorf("write client secrets: %w", err)
 	}
 	return nil
+}
+
+// withIssuer adds the "issuer" field to the client secrets data, so that
+// login discovers the server's keys and verifies its ID tokens.
+func withIssuer(data []byte, issuer string) ([]byte, error) {
+	var doc map[string]map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil || doc["installed"] == nil {
+		return nil, fmt.Errorf("client secrets: unexpected JSON from the server")
+	}
+	doc["installed"]["issuer"] = issuer
+	return json.MarshalIndent(doc, "", "  ")
 }
 
 // writeServiceAccountKey registers the service account and writes its JSON

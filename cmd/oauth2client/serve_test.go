@@ -98,6 +98,7 @@ func TestServe(t *testing.T) {
 			ClientSecret string   `json:"client_secret"`
 			TokenURI     string   `json:"token_uri"`
 			AuthURI      string   `json:"auth_uri"`
+			Issuer       string   `json:"issuer"`
 			RedirectURIs []string `json:"redirect_uris"`
 		} `json:"installed"`
 	}
@@ -105,7 +106,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := secrets.Installed
-	if in.ClientID != serveClientID || len(in.ClientSecret) < 16 || in.TokenURI != issuer+"/token" || len(in.RedirectURIs) == 0 {
+	if in.ClientID != serveClientID || len(in.ClientSecret) < 16 || in.TokenURI != issuer+"/token" || in.Issuer != issuer || len(in.RedirectURIs) == 0 {
 		t.Fatalf("client secrets %+v", in)
 	}
 	req, _ := http.NewRequest(http.MethodPost, in.TokenURI, strings.NewReader("grant_type=client_credentials"))

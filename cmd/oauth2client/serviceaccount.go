@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/serviceaccount"
@@ -15,6 +16,32 @@ func (f *credFlags) serviceAccount(path string, data []byte) (*loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--credentials %s: %w", path, err)
 	}
+	return f.serviceAccountKey(path, key)
+}
+
+// p12Env is the environment variable holding the password of a P12 key;
+// unset means Google's, serviceaccount.DefaultP12Password.
+const p12Env = "OAUTH2CLIENT_P12_PASSWORD"
+
+// p12ServiceAccount returns an in-memory token source for the service
+// account --service-account-email whose P12 key file is at path, with the
+// token endpoint --token-uri (default Google's) and the password in
+// $OAUTH2CLIENT_P12_PASSWORD (default Google's, "notasecret").
+func (f *credFlags) p12ServiceAccount(path string) (*loaded, error) {
+	key, err := serviceaccount.ReadP12File(path, &serviceaccount.P12Options{
+		Email:    f.saEmail,
+		Password: os.Getenv(p12Env),
+		TokenURI: f.tokenURI,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--credentials: %w", err)
+	}
+	return f.serviceAccountKey(path, key)
+}
+
+// serviceAccountKey returns an in-memory token source for key, read from
+// path.
+func (f *credFlags) serviceAccountKey(path string, key *serviceaccount.Key) (*loaded, error) {
 	cfg := &serviceaccount.Config{
 		Scopes:     f.scopes.sorted(),
 		Subject:    f.subject,
@@ -31,7 +58,7 @@ func (f *credFlags) serviceAccount(path string, data []byte) (*loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--credentials %s: %w", path, err)
 	}
-	return &loaded{source: src, scopesAsked: cfg.Scopes, from: "file " + path + " (" + how + ")"}, nil
+	return &loaded{source: src, scopesAsked: cfg.Scopes, from: "file " + path + " (" + how + ")", serviceAccount: true}, nil
 }
 
 // pythonServiceAccount returns an in-memory token source for Python
@@ -60,7 +87,7 @@ func (f *credFlags) pythonServiceAccount(path string, data []byte) (*loaded, err
 	if err != nil {
 		return nil, fmt.Errorf("--credentials %s: %w", path, err)
 	}
-	return &loaded{source: src, scopesAsked: pc.Scopes, from: "file " + path + " (Python service account " + pc.Key.Email() + ")"}, nil
+	return &loaded{source: src, scopesAsked: pc.Scopes, from: "file " + path + " (Python service account " + pc.Key.Email() + ")", serviceAccount: true}, nil
 }
 
 // tokens returns where the command's tokens come from.

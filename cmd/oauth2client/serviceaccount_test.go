@@ -105,7 +105,8 @@ func TestServiceAccountFlags(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	au := filepath.Join(dir, "au.json")
-	if err := os.WriteFile(au, []byte(`{"type":"authorized_user","client_id":"c","refresh_token":"r"}`), 0o600); err != nil {
+	// client_secret is required, as by Python oauth2client (client.py's required_fields) and google-auth.
+	if err := os.WriteFile(au, []byte(`{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"r"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

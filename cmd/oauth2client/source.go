@@ -9,12 +9,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/google"
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
@@ -33,11 +33,17 @@ the same flags as 'login' finds what 'login' stored; a store holding one
 entry (such as a one-credential file written by Python's file.Storage)
 needs neither. --credentials FILE reads credentials from FILE instead: an
 oauth2client credentials file (refreshed in place), a gcloud-style
-authorized_user file (refreshed in memory) or a service account's JSON
-key file or Python oauth2client's ServiceAccountCredentials JSON (tokens
-from the JWT-bearer grant, kept in memory; --subject
-acts for a user by domain-wide delegation, --audience makes a self-signed
-JWT for that audience instead, with no token request).`
+authorized_user or impersonated_service_account file (refreshed in
+memory), a service account's key file (JSON, or P12 with
+--service-account-email EMAIL and, unless the key is for Google,
+--token-uri URL) or Python oauth2client's ServiceAccountCredentials JSON
+(tokens from the JWT-bearer grant, kept in memory; --subject acts for a
+user by domain-wide delegation, --audience makes a self-signed
+JWT for that audience instead, with no token request). A refresh of
+stored credentials verifies the new ID token when the old one names the
+server the credentials refresh with (Google, or an issuer on the token
+endpoint's host, whose keys discovery finds), and fails if it does not
+pass.`
 
 // scopeList is a repeatable flag whose values may hold several
 // space-separated scopes.
@@ -98,6 +104,8 @@ type credFlags struct {
 	credentials   string
 	subject       string // --subject, with a service account key
 	audience      string // --audience, with a service account key
+	saEmail       string // --service-account-email: --credentials is a P12 key
+	tokenURI      string // --token-uri, with a P12 key
 	scopes        scopeList
 	store         string
 	key           string
@@ -123,9 +131,11 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.secret, "client-secret", "", "the client `SECRET` of a confidential client (with --client-id); visible to other users in the process list: prefer --client-secret-file or $"+secretEnv)
 	fs.StringVar(&f.secretFile, "client-secret-file", "", "read the client secret (with --client-id) from `FILE`, without its trailing newline; default: $"+secretEnv)
 	f.warn = fs.Output()
-	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON, a gcloud authorized_user file or a service account key file")
+	fs.StringVar(&f.credentials, "credentials", "", "use the credentials in `FILE`: oauth2client credentials JSON, a gcloud authorized_user or impersonated_service_account file, or a service account key file (JSON, or P12 with --service-account-email)")
 	fs.StringVar(&f.subject, "subject", "", "with a service account key, act for the user `EMAIL` (domain-wide delegation)")
 	fs.StringVar(&f.audience, "audience", "", "with a service account key, use a self-signed JWT for `AUDIENCE` as the access token (no token request)")
+	fs.StringVar(&f.saEmail, "service-account-email", "", "--credentials is the P12 key file of the service account `EMAIL` (password: $"+p12Env+", default Google's notasecret)")
+	fs.StringVar(&f.tokenURI, "token-uri", "", "with a P12 key, the token endpoint `URL` (default Google's)")
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
@@ -169,6 +179,10 @@ func (f *credFlags) check() error {
 		return usagef("--credentials excludes --client-secrets, --issuer, --client-id, --store and --key")
 	case (f.subject != "" || f.audience != "") && f.credentials == "":
 		return usagef("--subject and --audience need --credentials with a service account key")
+	case f.saEmail != "" && f.credentials == "":
+		return usagef("--service-account-email needs --credentials with the account's P12 key file")
+	case f.tokenURI != "" && f.saEmail == "":
+		return usagef("--token-uri needs --service-account-email and a P12 key")
 	case f.subject != "" && f.audience != "":
 		return usagef("--subject and --audience exclude each other: delegation needs a token request")
 	}
@@ -298,6 +312,9 @@ type loaded struct {
 	target *target
 	// from describes the source for people, e.g. "file:creds.json, key K".
 	from string
+	// serviceAccount: the tokens come from a service account's key, which
+	// --subject and --audience apply to.
+	serviceAccount bool
 }
 
 // Close closes the store, if any.
@@ -316,7 +333,7 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 	}
 	if f.credentials != "" {
 		l, err := f.loadCredentialsFile(ctx)
-		if err == nil && l.source == nil && (f.subject != "" || f.audience != "") {
+		if err == nil && !l.serviceAccount && (f.subject != "" || f.audience != "") {
 			l.Close()
 			return nil, usagef("--subject and --audience need a service account key, and %s is not one", f.credentials)
 		}
@@ -344,36 +361,37 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 		t.Close()
 		return nil, fmt.Errorf("store %s, key %s: the credentials are for client %q, not %q", t.spec, t.key, c.Config().ClientID, t.clientID)
 	}
-	return &loaded{creds: c, target: t, from: fmt.Sprintf("store %s, key %s", t.spec, t.key)}, nil
+	return &loaded{creds: f.withVerifier(c), target: t, from: fmt.Sprintf("store %s, key %s", t.spec, t.key)}, nil
 }
 
 // loadCredentialsFile reads --credentials: an oauth2client credentials file
 // is bound to itself as a one-credential store, so refreshes are written
-// back; a gcloud authorized_user file is refreshed in memory.
+// back; gcloud's authorized_user and impersonated_service_account files are
+// read by package google and refreshed in memory.
 func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	path := f.credentials
-	data, err := readBounded(path, oauth2client.MaxCredentialsJSON)
+	if f.saEmail != "" {
+		return f.p12ServiceAccount(path)
+	}
+	data, err := safefile.ReadFile(path, oauth2client.MaxCredentialsJSON)
 	if err != nil {
 		return nil, fmt.Errorf("--credentials: %w", err)
 	}
+	if len(data) > 0 && data[0] == 0x30 { // a DER SEQUENCE: PKCS#12
+		return nil, usagef("--credentials %s looks like a P12 key file: give the service account with --service-account-email", path)
+	}
 	var probe struct {
-		Type         *string `json:"type"`
-		ClientID     string  `json:"client_id"`
-		ClientSecret string  `json:"client_secret"`
-		RefreshToken string  `json:"refresh_token"`
-		TokenURI     string  `json:"token_uri"`
-		Class        string  `json:"_class"`
+		Type  *string `json:"type"`
+		Class string  `json:"_class"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("--credentials %s: not a JSON object", path)
 	}
 	if probe.Type != nil {
 		switch *probe.Type {
-		case "authorized_user":
-			return f.authorizedUser(path, probe.ClientID, probe.ClientSecret, probe.RefreshToken, probe.TokenURI)
-		case "service_account":
+		case google.TypeServiceAccount:
 			return f.serviceAccount(path, data)
-		case google.TypeImpersonated:
+		case google.TypeAuthorizedUser, google.TypeImpersonated:
 			return f.googleFile(path, data)
 		default:
 			return nil, fmt.Errorf("--credentials %s: credentials of type %q are not supported", path, urlpolicy.Clip(*probe.Type, 40))
@@ -397,54 +415,7 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	t := &target{store: s, spec: sp, key: file.SingleKey}
-	return &loaded{creds: c, target: t, from: "file " + path}, nil
-}
-
-// authorizedUser returns in-memory credentials for a gcloud-style
-// authorized_user file.
-func (f *credFlags) authorizedUser(path, clientID, secret, refreshToken, tokenURI string) (*loaded, error) {
-	switch {
-	case clientID == "":
-		return nil, fmt.Errorf("--credentials %s: authorized_user file without client_id", path)
-	case refreshToken == "":
-		return nil, fmt.Errorf("--credentials %s: authorized_user file without refresh_token", path)
-	}
-	cfg := oauth2client.CredentialsConfig{
-		ClientID:     clientID,
-		ClientSecret: secret,
-		TokenURI:     tokenURI,
-		Scopes:       f.scopes.sorted(),
-		HTTPClient:   f.httpClient(),
-		Cache:        f.cache(),
-	}
-	cfg.Logger, _ = f.logger() // checked by check
-	if cfg.TokenURI == "" {
-		cfg.TokenURI = oauth2client.GoogleEndpoint.TokenURL
-	}
-	if cfg.TokenURI == oauth2client.GoogleEndpoint.TokenURL {
-		cfg.RevokeURI = oauth2client.GoogleEndpoint.RevocationURL
-		cfg.TokenInfoURI = oauth2client.GoogleEndpoint.TokenInfoURL
-	}
-	c := oauth2client.NewCredentials(cfg, &oauth2client.Token{RefreshToken: refreshToken})
-	return &loaded{creds: c, from: "file " + path + " (authorized_user)"}, nil
-}
-
-// readBounded reads at most limit bytes of the named file ("-" is not
-// special), failing when it is larger.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s exceeds %d bytes", path, limit)
-	}
-	return data, nil
+	return &loaded{creds: f.withVerifier(c), target: t, from: "file " + path}, nil
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional

@@ -3,7 +3,6 @@ package file
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/oauth2client/oauth2client/internal/safefile"
@@ -33,20 +32,12 @@ func checkPath(path, what string) error {
 // readFile reads path, not following a symbolic link; a missing file reads
 // as nil.
 func readFile(path string) ([]byte, error) {
-	f, err := safefile.OpenNoFollow(path, "credentials file", os.O_RDONLY, 0)
+	b, err := safefile.ReadNoFollow(path, "credentials file", MaxFileSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store/file: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("store/file: read %s: %w", path, err)
-	}
-	if len(b) > MaxFileSize {
-		return nil, fmt.Errorf("store/file: %s exceeds %d bytes", path, MaxFileSize)
 	}
 	return b, nil
 }
