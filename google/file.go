@@ -2,12 +2,12 @@ package google
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -181,19 +181,14 @@ func parseImpersonationURL(raw string) (base, email string, ok bool) {
 	return base, email, true
 }
 
-// readBounded reads at most MaxFileSize bytes of path.
+// readBounded reads a credentials file of at most MaxFileSize bytes.
 func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	if len(data) > MaxFileSize {
+	data, err := safefile.ReadFile(path, MaxFileSize)
+	if errors.Is(err, safefile.ErrTooLarge) {
 		return nil, &FileError{Path: path, Err: fmt.Errorf("%w: larger than %d bytes", ErrMalformedFile, MaxFileSize)}
+	}
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
 	}
 	return data, nil
 }

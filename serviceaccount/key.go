@@ -8,11 +8,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 
 	"github.com/oauth2client/oauth2client/internal/jose"
+	"github.com/oauth2client/oauth2client/internal/safefile"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -125,17 +124,9 @@ func ReadJSONKeyFile(path string) (*Key, error) {
 
 // readBounded reads a key file of at most MaxKeyFile bytes.
 func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := safefile.ReadFile(path, MaxKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("serviceaccount: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxKeyFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("serviceaccount: key file %q: %w", path, err)
-	}
-	if len(data) > MaxKeyFile {
-		return nil, fmt.Errorf("serviceaccount: key file %q exceeds %d bytes", path, MaxKeyFile)
+		return nil, fmt.Errorf("serviceaccount: key file: %w", err)
 	}
 	return data, nil
 }
