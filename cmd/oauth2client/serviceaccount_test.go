@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauth2client/oauth2client/internal/syncbuf"
 	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/serviceaccount"
 )
@@ -156,31 +154,4 @@ func TestServiceAccountPythonCredentials(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "--audience needs") {
 		t.Errorf("--audience with Python credentials: exit %d, stderr %q", code, errOut)
 	}
-}
-
-// TestServeServiceAccountOutRefusesSymlink: the key file is never written
-// through a symbolic link.
-func TestServeServiceAccountOutRefusesSymlink(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	victim := filepath.Join(dir, "victim")
-	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(victim, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "sa.json")
-	if err := os.Symlink(victim, link); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stdout, stderr syncbuf.Buffer
-	code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--service-account-out", link},
-		strings.NewReader(""), cancelOnWrite{&stdout, cancel}, &stderr)
-	if code != exitFailure || stdout.String() != "" || !strings.Contains(stderr.String(), "symbolic link") {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
-	}
-	assertUnchanged(t, victim, "precious", 0o644)
 }
