@@ -136,7 +136,7 @@ func (s *Server) tokenExchange(r *http.Request, c *Client) (any, *oauthError) {
 	if scopes == nil {
 		scopes = req.Scopes
 	}
-	if scopes == nil && req.Subject != nil {
+	if len(scopes) == 0 && d.Scopes == nil && req.Subject != nil {
 		scopes = req.Subject.Scopes
 	}
 	if aud == nil {

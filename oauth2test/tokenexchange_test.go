@@ -81,7 +81,7 @@ func TestTokenExchangeGrant(t *testing.T) {
 			}
 			continue
 		}
-		if m["token_type"] != tc.tokenType || m["issued_token_type"] != tc.issuedType || m["scope"] != nil && m["scope"] != tc.scope {
+		if m["token_type"] != tc.tokenType || m["issued_token_type"] != tc.issuedType || (m["scope"] != nil || tc.scope != "") && m["scope"] != tc.scope {
 			t.Errorf("%s: answer %v, want token_type %s, issued_token_type %s, scope %q", tc.name, m, tc.tokenType, tc.issuedType, tc.scope)
 		}
 		if _, ok := m["refresh_token"]; ok {
