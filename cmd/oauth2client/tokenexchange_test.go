@@ -48,13 +48,16 @@ func TestTokenGrantTokenExchange(t *testing.T) {
 	}
 	// --issuer and --client-id find the token endpoint by discovery.
 	out = runOK(t, "token", "--grant", "token-exchange", "--issuer", tc.srv.URL, "--client-id", tc.id, "--client-secret-file", secretFile,
-		"--subject-token-file", file)
+		"--subject-token-file", file, "--actor-token-file", file, "--actor-token-type", tokenexchange.TokenTypeJWT)
 	if !strings.HasPrefix(out, "at-") || strings.Contains(out, subject) {
 		t.Errorf("output %q, want a new access token", out)
 	}
 	mu.Lock()
-	first := seen[0]
+	first, second := seen[0], seen[1]
 	mu.Unlock()
+	if first.ActorToken != "" || second.ActorToken != subject || second.ActorTokenType != tokenexchange.TokenTypeJWT {
+		t.Errorf("actor tokens: %+v, then %+v", first, second)
+	}
 	if first.SubjectToken != subject || !slices.Equal(first.Audience, []string{"api"}) ||
 		!slices.Equal(first.Resource, []string{"https://a.example/", "https://b.example/"}) || first.RequestedTokenType != tokenexchange.TokenTypeAccessToken {
 		t.Errorf("server saw %+v", first)
