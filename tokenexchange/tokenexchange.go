@@ -43,7 +43,8 @@ var ErrNoIssuedTokenType = errors.New("tokenexchange: answer has no issued_token
 // InputToken is a token given to the exchange: the subject token, or the
 // actor token. Exactly one of Source and File is set.
 type InputToken struct {
-	// Source supplies the token: the AccessToken of its tokens.
+	// Source supplies the token: the AccessToken of its tokens, or their
+	// IDToken when Type is [TokenTypeIDToken].
 	Source oauth2client.TokenSource
 	// File holds the token, read on each exchange (so a rotated file is
 	// picked up), without surrounding white space; at most
@@ -217,10 +218,16 @@ func (t *InputToken) read(ctx context.Context, name string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("tokenexchange: %s token: %w", name, err)
 		}
-		if tok == nil || tok.AccessToken == "" {
+		v := ""
+		if tok != nil && t.Type == TokenTypeIDToken {
+			v = tok.IDToken
+		} else if tok != nil {
+			v = tok.AccessToken
+		}
+		if v == "" {
 			return "", fmt.Errorf("tokenexchange: %s token: the source gave no token", name)
 		}
-		return tok.AccessToken, nil
+		return v, nil
 	}
 	b, err := safefile.ReadFile(t.File, MaxTokenFileSize)
 	if err != nil {

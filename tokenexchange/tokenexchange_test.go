@@ -151,6 +151,25 @@ func TestExchangeSubjectFileReadEachTime(t *testing.T) {
 	}
 }
 
+func TestExchangeIDTokenFromSource(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{decide: func(r *oauth2test.TokenExchangeRequest) oauth2test.TokenExchangeDecision {
+		return oauth2test.TokenExchangeDecision{User: "alice"}
+	}}
+	srv := newServer(t, rec)
+	src := oauth2client.StaticTokenSource(&oauth2client.Token{AccessToken: "at", IDToken: "id.token.jwt"})
+	x, err := tokenexchange.NewSource(config(srv, tokenexchange.InputToken{Source: src, Type: tokenexchange.TokenTypeIDToken}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Exchange(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if r := rec.requests()[0]; r.SubjectToken != "id.token.jwt" || r.SubjectTokenType != tokenexchange.TokenTypeIDToken {
+		t.Errorf("server saw subject %q of type %q, want the ID token", r.SubjectToken, r.SubjectTokenType)
+	}
+}
+
 func TestExchangeRefused(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"invalid_target", "unauthorized_client"} {
@@ -231,6 +250,9 @@ func TestExchangeBadInput(t *testing.T) {
 			xchgErr: big, is: safefile.ErrTooLarge},
 		{name: "missing file", cfg: tokenexchange.Config{TokenURL: "http://127.0.0.1:1/token", Subject: tokenexchange.InputToken{File: filepath.Join(dir, "none")}},
 			xchgErr: "none", is: os.ErrNotExist},
+		{name: "source without an ID token", cfg: tokenexchange.Config{TokenURL: "http://127.0.0.1:1/token",
+			Subject: tokenexchange.InputToken{Source: static("at"), Type: tokenexchange.TokenTypeIDToken}},
+			xchgErr: "subject token: the source gave no token"},
 		{name: "failing actor source", cfg: tokenexchange.Config{TokenURL: "http://127.0.0.1:1/token",
 			Subject: tokenexchange.InputToken{Source: static("s")}, Actor: &tokenexchange.InputToken{Source: failing}},
 			xchgErr: "actor token: upstream down"},
