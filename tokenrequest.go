@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,12 @@ type TokenRequest struct {
 	// claim instead of "scope"). The Token's AccessToken is then empty and
 	// its IDToken holds the token; a response with neither is an error.
 	IDTokenOnly bool
+	// TokenTypes are token_type values accepted besides Bearer (or the
+	// ProofBinder's type), compared without case: e.g. "N_A", which a
+	// token exchange (RFC 8693 §2.2.1) answers for an issued token that
+	// is not an access token. Such a token is not meant for an
+	// Authorization header.
+	TokenTypes []string
 
 	issuer string // the server's issuer, for ClientAuth; "" if unknown
 	field  string // the configuration field URL came from; "" means TokenRequest.URL
@@ -97,18 +104,19 @@ func RequestToken(ctx context.Context, req *TokenRequest) (*Token, error) {
 	if req.ProofBinder != nil {
 		wantType = req.ProofBinder.TokenType()
 	}
-	return parseTokenResponse(resp, now(), wantType, req.IDTokenOnly)
+	return parseTokenResponse(resp, now(), wantType, req.IDTokenOnly, req.TokenTypes...)
 }
 
 // parseTokenResponse reads a token endpoint response received at now. The
 // token type must be wantType, or Bearer when wantType is empty; idOnly
-// accepts an id_token without an access_token.
-func parseTokenResponse(resp *oauthhttp.Response, now time.Time, wantType string, idOnly bool) (*Token, error) {
+// accepts an id_token without an access_token; extra are token types
+// accepted besides.
+func parseTokenResponse(resp *oauthhttp.Response, now time.Time, wantType string, idOnly bool, extra ...string) (*Token, error) {
 	raw, err := readOAuthResponse(resp, "token", resp.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, err
 	}
-	tok, err := tokenFromResponse(raw, now, wantType, idOnly)
+	tok, err := tokenFromResponse(raw, now, wantType, idOnly, extra...)
 	if err != nil {
 		return nil, newError("token", resp, err)
 	}
@@ -162,8 +170,9 @@ func decodeTokenBody(contentType string, body []byte) (map[string]any, error) {
 }
 
 // tokenFromResponse builds a Token from a decoded successful response;
-// idOnly accepts an id_token without an access_token.
-func tokenFromResponse(raw map[string]any, now time.Time, wantType string, idOnly bool) (*Token, error) {
+// idOnly accepts an id_token without an access_token; extra are token
+// types accepted besides wantType.
+func tokenFromResponse(raw map[string]any, now time.Time, wantType string, idOnly bool, extra ...string) (*Token, error) {
 	field := func(name string) (string, error) { return responseString(raw, name) }
 	tok := &Token{Raw: raw}
 	var err error
@@ -183,8 +192,7 @@ func tokenFromResponse(raw map[string]any, now time.Time, wantType string, idOnl
 	if tok.TokenType, err = field("token_type"); err != nil {
 		return nil, err
 	}
-	if wantType == "" && tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") ||
-		wantType != "" && !strings.EqualFold(tok.TokenType, wantType) {
+	if !tokenTypeAccepted(tok.TokenType, wantType, extra) {
 		return nil, fmt.Errorf("%w %q", ErrUnsupportedTokenType, urlpolicy.Clip(tok.TokenType, 32))
 	}
 	if tok.RefreshToken, err = field("refresh_token"); err != nil {
@@ -205,6 +213,16 @@ func tokenFromResponse(raw map[string]any, now time.Time, wantType string, idOnl
 		tok.Expiry = now.Add(time.Duration(secs) * time.Second)
 	}
 	return tok, nil
+}
+
+// tokenTypeAccepted reports whether got is wantType (Bearer, or empty,
+// when wantType is empty) or one of extra.
+func tokenTypeAccepted(got, wantType string, extra []string) bool {
+	if wantType == "" && (got == "" || strings.EqualFold(got, "bearer")) ||
+		wantType != "" && strings.EqualFold(got, wantType) {
+		return true
+	}
+	return slices.ContainsFunc(extra, func(t string) bool { return strings.EqualFold(got, t) })
 }
 
 // expiresIn reads expires_in, which servers send as a number or a string.

@@ -337,3 +337,35 @@ func TestTokenFromResponseIDTokenOnly(t *testing.T) {
 		})
 	}
 }
+
+func TestTokenFromResponseTokenTypes(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		tokenType string
+		want      string
+		extra     []string
+		ok        bool
+	}{
+		{"bearer", "bearer", "", nil, true},
+		{"empty means bearer", "", "", nil, true},
+		{"N_A refused by default", "N_A", "", nil, false},
+		{"N_A accepted when listed", "N_A", "", []string{"n_a"}, true},
+		{"bearer still accepted with extras", "Bearer", "", []string{"N_A"}, true},
+		{"binder type", "DPoP", "DPoP", []string{"N_A"}, true},
+		{"bearer refused with a binder", "Bearer", "DPoP", []string{"N_A"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			raw := map[string]any{"access_token": "at", "token_type": tc.tokenType}
+			_, err := tokenFromResponse(raw, now, tc.want, false, tc.extra...)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok %v", err, tc.ok)
+			}
+			if err != nil && !errors.Is(err, ErrUnsupportedTokenType) {
+				t.Errorf("err = %v, want ErrUnsupportedTokenType", err)
+			}
+		})
+	}
+}

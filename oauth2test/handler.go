@@ -160,7 +160,8 @@ func invalidGrant(desc string) *oauthError {
 
 // parseForm parses a POST form body, reporting an oauthError for bodies
 // that are too large or malformed, and for repeated parameters (RFC 6749
-// §3.2).
+// §3.2) other than audience and resource, which RFC 8693 §2.1 and RFC 8707
+// §2 allow to repeat.
 func parseForm(r *http.Request) *oauthError {
 	if err := r.ParseForm(); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -169,7 +170,7 @@ func parseForm(r *http.Request) *oauthError {
 		return invalidRequest("malformed form body")
 	}
 	for k, v := range r.Form {
-		if len(v) > 1 {
+		if len(v) > 1 && k != "audience" && k != "resource" {
 			return invalidRequest("parameter " + k + " repeated")
 		}
 	}

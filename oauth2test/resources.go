@@ -108,6 +108,9 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	}
 	out["client_id"] = g.clientID
 	out["aud"] = g.clientID
+	if at := s.validAccess(tok); at != nil && len(at.audience) > 0 {
+		out["aud"] = at.audience
+	}
 	if g.user != "" {
 		out["sub"] = g.user
 		out["username"] = g.user

@@ -86,6 +86,9 @@ type Options struct {
 	// [PathMetadataServiceAccounts]), reached by clients through
 	// GCE_METADATA_HOST=HOST:PORT of [Server.URL].
 	Metadata bool
+	// TokenExchange, when set, enables the token exchange grant
+	// (RFC 8693) and decides its requests; see [AllowTokenExchange].
+	TokenExchange TokenExchangePolicy
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests

@@ -36,6 +36,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		resp, e = s.deviceGrant(r, c)
 	case GrantTypeJWTBearer:
 		resp, e = s.jwtBearer(r)
+	case GrantTypeTokenExchange:
+		resp, e = s.tokenExchange(r, c)
 	case "":
 		e = invalidRequest("missing grant_type")
 	default:

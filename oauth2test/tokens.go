@@ -46,11 +46,12 @@ type authCode struct {
 
 // accessToken is an issued access token.
 type accessToken struct {
-	grant   *grant
-	scopes  []string
-	issued  time.Time
-	expiry  time.Time
-	revoked bool
+	grant    *grant
+	scopes   []string
+	audience []string // set by token exchange; nil means the client
+	issued   time.Time
+	expiry   time.Time
+	revoked  bool
 }
 
 // refreshToken is an issued refresh token.

@@ -39,7 +39,10 @@ client_secrets.json is written to FILE (mode 0600; a symbolic link at FILE
 is refused, never followed). With --service-account-out, a service
 account is registered and its JSON key file is written to FILE the same
 way; 'oauth2client token --credentials FILE' then gets tokens with the
-JWT-bearer grant (RFC 7523).
+JWT-bearer grant (RFC 7523). The token exchange grant (RFC 8693) trades a
+live access token of the server for one of the same user with the asked
+audience and a subset of its scopes ('oauth2client token --grant
+token-exchange').
 
 Serve refuses to listen on anything but a loopback address.`,
 		examples: `
@@ -82,6 +85,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 		TokenTTL:            *ttl,
 		RotateRefreshTokens: *rotate,
 		Metadata:            *metadata,
+		TokenExchange:       oauth2test.AllowTokenExchange,
 		Clients: []oauth2test.Client{
 			{ID: servePublicID, AnyLoopbackRedirect: true, AuthMethod: oauth2test.AuthMethodNone},
 		},

@@ -29,6 +29,11 @@ the credentials (Application Default Credentials); otherwise the default
 store is used, and when it is empty, Application Default Credentials: the
 gcloud file application_default_credentials.json, then the GCE metadata
 server ($GCE_METADATA_HOST; $NO_GCE_CHECK=true skips it).
+
+--grant token-exchange exchanges the token in --subject-token-file
+(RFC 8693) at the token endpoint of the client (--client-secrets, or
+--issuer and --client-id) for a new token with --audience, --resource and
+--scope, and prints it without storing it.
 ` + sourceHelp,
 		examples: `
 oauth2client token --client-secrets cs.json --scope openid
@@ -36,6 +41,7 @@ oauth2client token --store file:credentials.json
 curl -H "$(oauth2client token --format header --store file:credentials.json)" URL
 oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json
 oauth2client token --credentials sa.json --scope openid
+oauth2client token --grant token-exchange --client-secrets cs.json --subject-token-file token.jwt --subject-token-type urn:ietf:params:oauth:token-type:jwt --audience api
 GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid`,
 		run: runToken,
 	})
@@ -69,9 +75,12 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	var cf credFlags
 	cf.register(fs)
 	cf.registerImpersonation(fs)
-	format := "header"
+	format, grant := "header", ""
+	var xf exchangeFlags
 	if c.name == "token" {
 		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
+		fs.StringVar(&grant, "grant", "", "get a new token from the client's token endpoint by `GRANT` instead of from credentials: token-exchange (RFC 8693: --subject-token-file, --audience, --resource, --scope)")
+		xf.register(fs)
 	}
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
@@ -80,6 +89,14 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	case "bare", "header", "json":
 	default:
 		return e.usageError(c, "--format %q: want bare, header or json", format)
+	}
+	switch {
+	case grant == "token-exchange":
+		return e.tokenExchange(ctx, c, &cf, &xf, format)
+	case grant != "":
+		return e.usageError(c, "--grant %q: want token-exchange", grant)
+	case xf.used(fs):
+		return e.usageError(c, "--subject-token-file and the other token exchange flags need --grant token-exchange")
 	}
 	cf.adc = true
 	l, err := cf.load(ctx)
