@@ -512,6 +512,7 @@ func (f *Flow) credentials(tok *Token, scopes []string) *Credentials {
 		RevokeURI:        f.cfg.Endpoint.RevocationURL,
 		TokenInfoURI:     f.cfg.Endpoint.TokenInfoURL,
 		IntrospectionURI: f.cfg.Endpoint.IntrospectionURL,
+		UserInfoURI:      f.cfg.Endpoint.UserInfoURL,
 		AuthStyle:        f.style,
 		ClientAuth:       f.cfg.ClientAuth,
 		ProofBinder:      f.cfg.ProofBinder,

@@ -27,6 +27,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"userinfo_endpoint":                              u + PathUserInfo,
 		"pushed_authorization_request_endpoint":          u + PathPAR,
 		"require_pushed_authorization_requests":          s.opts.RequirePAR,
+		"end_session_endpoint":                           u + PathEndSession,
 		"token_endpoint_auth_methods_supported":          []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"revocation_endpoint_auth_methods_supported":     []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"introspection_endpoint_auth_methods_supported":  []string{AuthMethodBasic, AuthMethodPost},
