@@ -92,6 +92,11 @@ type Config struct {
 	// when Endpoint.RequirePAR is set (from discovery). Either way
 	// Endpoint.PushedAuthURL is required.
 	PAR bool
+	// RequestObjectSigner, when set, sends the authorization parameters as
+	// a signed request object (RFC 9101, "request"), on its own or inside
+	// a pushed request (PAR); the server must know the client's key. See
+	// package requestobject.
+	RequestObjectSigner RequestObjectSigner
 }
 
 // Flow is the authorization-code flow (RFC 6749 §4.1) with PKCE (RFC 7636),
@@ -325,6 +330,12 @@ func (f *Flow) Start(ctx context.Context, opts ...AuthCodeOption) (*AuthState, e
 	} else if r.nonce || slices.Contains(scopes, "openid") {
 		st.Nonce = randomString(32)
 		q.Set("nonce", st.Nonce)
+	}
+	if f.cfg.RequestObjectSigner != nil {
+		var err error
+		if q, err = f.requestObjectParams(ctx, q); err != nil {
+			return nil, err
+		}
 	}
 	if f.usePAR() {
 		u, err := f.pushAuthorization(ctx, q)

@@ -28,6 +28,8 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"pushed_authorization_request_endpoint":          u + PathPAR,
 		"require_pushed_authorization_requests":          s.opts.RequirePAR,
 		"end_session_endpoint":                           u + PathEndSession,
+		"request_parameter_supported":                    true,
+		"request_object_signing_alg_values_supported":    requestObjectAlgs,
 		"token_endpoint_auth_methods_supported":          []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"revocation_endpoint_auth_methods_supported":     []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"introspection_endpoint_auth_methods_supported":  []string{AuthMethodBasic, AuthMethodPost},
@@ -75,6 +77,13 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	} else if s.opts.RequirePAR {
 		errorPage(w, http.StatusBadRequest, "This server requires pushed authorization requests (RFC 9126).")
 		return
+	}
+	if q.Has("request") {
+		var e *oauthError
+		if q, e = s.requestObjectParams(q); e != nil {
+			errorPage(w, http.StatusBadRequest, "Invalid request object: "+e.description+".")
+			return
+		}
 	}
 	for k, v := range q {
 		if len(v) > 1 && (k == "client_id" || k == "redirect_uri") {

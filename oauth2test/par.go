@@ -61,6 +61,13 @@ func (s *Server) servePAR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params.Set("client_id", c.ID)
+	if params.Has("request") {
+		var e *oauthError
+		if params, e = s.requestObjectParams(params); e != nil {
+			writeOAuthError(w, e)
+			return
+		}
+	}
 	if redirect := params.Get("redirect_uri"); redirect != "" && !c.redirectAllowed(redirect) {
 		writeOAuthError(w, invalidRequest("the redirect_uri is not registered for this client"))
 		return
