@@ -38,25 +38,37 @@ func (f *Flow) pushAuthorization(ctx context.Context, q url.Values) (string, err
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 		return "", newError(endpoint, resp, nil)
 	}
+	uri, err := parsePushAnswer(resp.Body)
+	if err != nil {
+		return "", newError(endpoint, resp, err)
+	}
+	return appendQuery(f.cfg.Endpoint.AuthURL, url.Values{
+		"client_id":   {f.cfg.ClientID},
+		"request_uri": {uri},
+	}), nil
+}
+
+// parsePushAnswer reads the request_uri of a PAR endpoint's answer (RFC
+// 9126 §2.2): a JSON object with a non-empty string request_uri of at most
+// maxRequestURI bytes and a positive expires_in. Errors wrap
+// ErrMalformedResponse.
+func parsePushAnswer(body []byte) (string, error) {
 	var answer struct {
 		RequestURI *string `json:"request_uri"`
 		ExpiresIn  *int64  `json:"expires_in"`
 	}
-	if err := json.Unmarshal(resp.Body, &answer); err != nil {
-		return "", newError(endpoint, resp, fmt.Errorf("%w: the answer is not a JSON object with a string request_uri and a number expires_in", ErrMalformedResponse))
+	if err := json.Unmarshal(body, &answer); err != nil {
+		return "", fmt.Errorf("%w: the answer is not a JSON object with a string request_uri and an integer expires_in", ErrMalformedResponse)
 	}
 	switch {
 	case answer.RequestURI == nil || *answer.RequestURI == "":
-		return "", newError(endpoint, resp, fmt.Errorf("%w: no request_uri", ErrMalformedResponse))
+		return "", fmt.Errorf("%w: no request_uri", ErrMalformedResponse)
 	case len(*answer.RequestURI) > maxRequestURI:
-		return "", newError(endpoint, resp, fmt.Errorf("%w: request_uri longer than %d bytes", ErrMalformedResponse, maxRequestURI))
+		return "", fmt.Errorf("%w: request_uri longer than %d bytes", ErrMalformedResponse, maxRequestURI)
 	case answer.ExpiresIn == nil || *answer.ExpiresIn <= 0:
-		return "", newError(endpoint, resp, fmt.Errorf("%w: expires_in missing or not positive", ErrMalformedResponse))
+		return "", fmt.Errorf("%w: expires_in missing or not positive", ErrMalformedResponse)
 	}
-	return appendQuery(f.cfg.Endpoint.AuthURL, url.Values{
-		"client_id":   {f.cfg.ClientID},
-		"request_uri": {*answer.RequestURI},
-	}), nil
+	return *answer.RequestURI, nil
 }
 
 // appendQuery returns u with q added to its query.

@@ -48,18 +48,28 @@ func (c *Credentials) UserInfo(ctx context.Context) (map[string]any, error) {
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/jwt" {
 		return nil, errors.New("oauth2client: userinfo: the answer is signed or encrypted (application/jwt), which is not supported; ask the provider for JSON")
 	}
-	var claims map[string]any
-	if err := json.Unmarshal(resp.Body, &claims); err != nil || claims == nil {
-		return nil, newError("userinfo", resp, fmt.Errorf("%w: the answer is not a JSON object", ErrMalformedResponse))
+	claims, err := parseUserInfo(resp.Body)
+	if err != nil {
+		return nil, newError("userinfo", resp, err)
 	}
-	sub, _ := claims["sub"].(string)
-	if sub == "" {
-		return nil, newError("userinfo", resp, fmt.Errorf("%w: no string \"sub\" (OIDC Core §5.3.2)", ErrMalformedResponse))
-	}
+	sub := claims["sub"].(string)
 	if id := c.IDTokenClaims(); id != nil {
 		if idSub, _ := id["sub"].(string); idSub != sub {
 			return nil, fmt.Errorf("oauth2client: userinfo: %w", ErrUserInfoSubject)
 		}
+	}
+	return claims, nil
+}
+
+// parseUserInfo reads a JSON UserInfo answer: an object with a non-empty
+// string "sub" (OIDC Core §5.3.2). Errors wrap ErrMalformedResponse.
+func parseUserInfo(body []byte) (map[string]any, error) {
+	var claims map[string]any
+	if err := json.Unmarshal(body, &claims); err != nil || claims == nil {
+		return nil, fmt.Errorf("%w: the answer is not a JSON object", ErrMalformedResponse)
+	}
+	if sub, _ := claims["sub"].(string); sub == "" {
+		return nil, fmt.Errorf("%w: no string \"sub\" (OIDC Core §5.3.2)", ErrMalformedResponse)
 	}
 	return claims, nil
 }
