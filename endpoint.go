@@ -32,7 +32,7 @@ type Endpoint struct {
 	// 9126), used when [Config].PAR or RequirePAR is set.
 	PushedAuthURL string
 	// EndSessionURL is the OIDC RP-initiated logout endpoint (OpenID
-	// Connect RP-Initiated Logout 1.0 §2); see [LogoutURL].
+	// Connect RP-Initiated Logout 1.0 §2); see [Endpoint.LogoutURL].
 	EndSessionURL string
 
 	// TokenAuthMethods are the client authentication methods the token
