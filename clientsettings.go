@@ -68,12 +68,13 @@ func (s *clientSettings) clientAuth() ClientAuth {
 
 // endpointCall is one request to an authorization server endpoint.
 type endpointCall struct {
-	endpoint string     // e.g. "token", in errors and logs
-	field    string     // the configuration field url came from
-	url      string     // the endpoint URL
-	form     url.Values // the POST form; nil for a GET
-	auth     bool       // authenticate the client
-	proof    bool       // add the proof binder's proof, if any
+	endpoint string      // e.g. "token", in errors and logs
+	field    string      // the configuration field url came from
+	url      string      // the endpoint URL
+	form     url.Values  // the POST form; nil for a GET
+	header   http.Header // sent with every try, e.g. a resource's Authorization; may be nil
+	auth     bool        // authenticate the client
+	proof    bool        // add the proof binder's proof, if any
 	retry    oauthhttp.Retry
 }
 
@@ -90,8 +91,12 @@ func (s *clientSettings) send(ctx context.Context, call endpointCall) (*oauthhtt
 		Retry:    call.retry,
 		Logger:   s.logger,
 	}
+	r.Header = call.header.Clone()
 	if s.userAgent != "" {
-		r.Header = http.Header{"User-Agent": {s.userAgent}}
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		r.Header.Set("User-Agent", s.userAgent)
 	}
 	if call.auth {
 		auth := s.clientAuth()

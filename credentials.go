@@ -26,6 +26,10 @@ type CredentialsConfig struct {
 	// IntrospectionURI is an RFC 7662 token introspection endpoint; when
 	// set, [Credentials.RetrieveScopes] uses it rather than TokenInfoURI.
 	IntrospectionURI string
+	// UserInfoURI is the OIDC UserInfo endpoint (OIDC Core §5.3), asked
+	// by [Credentials.UserInfo]. A run-time setting: stores and JSON do
+	// not keep it.
+	UserInfoURI string
 	// AuthStyle is how the client authenticates to the token endpoint.
 	AuthStyle AuthStyle
 	// UserAgent, when set, is sent with every request the credentials make.

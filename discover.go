@@ -163,6 +163,8 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 		{"introspection_endpoint", &e.IntrospectionURL, true},
 		{"userinfo_endpoint", &e.UserInfoURL, true},
 		{"jwks_uri", &e.JWKSURL, true},
+		{"pushed_authorization_request_endpoint", &e.PushedAuthURL, true},
+		{"end_session_endpoint", &e.EndSessionURL, true},
 	}
 	for _, f := range fields {
 		if err := str(f.name, f.dst); err != nil {
@@ -181,10 +183,17 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 			return nil, err
 		}
 	}
-	if raw, ok := doc["authorization_response_iss_parameter_supported"]; ok && !isJSONNull(raw) {
-		if err := json.Unmarshal(raw, &e.ResponseIssParameter); err != nil {
-			return nil, fmt.Errorf("%w: field %q is %s, want a boolean", ErrMalformedResponse,
-				"authorization_response_iss_parameter_supported", rawJSONKind(raw))
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{
+		{"authorization_response_iss_parameter_supported", &e.ResponseIssParameter},
+		{"require_pushed_authorization_requests", &e.RequirePAR},
+	} {
+		if raw, ok := doc[f.name]; ok && !isJSONNull(raw) {
+			if err := json.Unmarshal(raw, f.dst); err != nil {
+				return nil, fmt.Errorf("%w: field %q is %s, want a boolean", ErrMalformedResponse, f.name, rawJSONKind(raw))
+			}
 		}
 	}
 	if iss == "" {

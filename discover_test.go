@@ -292,7 +292,7 @@ func FuzzDiscoveryDocument(f *testing.F) {
 		if e.Issuer != issuer || e.AuthURL == "" || e.TokenURL == "" {
 			t.Fatalf("accepted %+v", e)
 		}
-		for _, u := range []string{e.AuthURL, e.TokenURL, e.DeviceAuthURL, e.RevocationURL, e.IntrospectionURL, e.UserInfoURL, e.JWKSURL} {
+		for _, u := range []string{e.AuthURL, e.TokenURL, e.DeviceAuthURL, e.RevocationURL, e.IntrospectionURL, e.UserInfoURL, e.JWKSURL, e.PushedAuthURL, e.EndSessionURL} {
 			if u != "" {
 				if err := urlpolicy.CheckEndpoint(u); err != nil {
 					t.Fatalf("accepted URL %q: %v", u, err)

@@ -28,6 +28,12 @@ type Endpoint struct {
 	UserInfoURL string
 	// JWKSURL is where the server publishes its signing keys (RFC 7517).
 	JWKSURL string
+	// PushedAuthURL is the pushed authorization request endpoint (RFC
+	// 9126), used when [Config].PAR or RequirePAR is set.
+	PushedAuthURL string
+	// EndSessionURL is the OIDC RP-initiated logout endpoint (OpenID
+	// Connect RP-Initiated Logout 1.0 §2); see [Endpoint.LogoutURL].
+	EndSessionURL string
 
 	// TokenAuthMethods are the client authentication methods the token
 	// endpoint accepts, e.g. "client_secret_basic", "client_secret_post",
@@ -42,6 +48,10 @@ type Endpoint struct {
 	// authorization response (RFC 9207). When true, a callback without
 	// "iss" is rejected.
 	ResponseIssParameter bool
+	// RequirePAR reports that the server accepts only pushed authorization
+	// requests (RFC 9126 §5, require_pushed_authorization_requests); a
+	// [Flow] then pushes whatever [Config].PAR says.
+	RequirePAR bool
 }
 
 // GoogleEndpoint is Google's authorization server, as its discovery

@@ -85,6 +85,18 @@ type Config struct {
 	// never a secret, here and in the resulting Credentials; nil means
 	// none.
 	Logger *slog.Logger
+	// PAR makes [Flow.Start] and [Flow.AuthCodeURL] push the authorization
+	// parameters to Endpoint.PushedAuthURL (RFC 9126), authenticating the
+	// client, and send the user to the authorization endpoint with only
+	// client_id and the request_uri of the answer. The flow pushes also
+	// when Endpoint.RequirePAR is set (from discovery). Either way
+	// Endpoint.PushedAuthURL is required.
+	PAR bool
+	// RequestObjectSigner, when set, sends the authorization parameters as
+	// a signed request object (RFC 9101, "request"), on its own or inside
+	// a pushed request (PAR); the server must know the client's key. See
+	// package requestobject.
+	RequestObjectSigner RequestObjectSigner
 }
 
 // Flow is the authorization-code flow (RFC 6749 §4.1) with PKCE (RFC 7636),
@@ -148,6 +160,9 @@ func (c *Config) validate() error {
 		}
 	}
 	if err := checkRequest(c.RedirectURL, c.Scopes, "RedirectURL", "Scopes"); err != nil {
+		return fmt.Errorf("oauth2client: flow config: %w", err)
+	}
+	if err := c.checkPAR(); err != nil {
 		return fmt.Errorf("oauth2client: flow config: %w", err)
 	}
 	if c.AuthStyle < AuthStyleAuto || c.AuthStyle > AuthStyleNone {
@@ -268,9 +283,12 @@ func (f *Flow) applyOptions(opts []AuthCodeOption) (authCodeRequest, []string) {
 //
 // The redirect URI and scopes of [WithRedirectURL], [WithScopes] and
 // [SetParam] get the checks [NewFlow] applies to Config.RedirectURL and
-// Config.Scopes; Start fails if they do not pass, or if ctx is done. It
-// takes ctx and returns an error so that a pushed authorization request
-// (RFC 9126), a network call, fits behind the same method.
+// Config.Scopes; Start fails if they do not pass, or if ctx is done.
+//
+// With Config.PAR or Endpoint.RequirePAR, Start pushes the parameters to
+// the PAR endpoint (RFC 9126) under ctx and the returned URL carries only
+// client_id and request_uri; a refusal is an [*Error] with Endpoint
+// "pushed authorization". The AuthState is the same either way.
 func (f *Flow) Start(ctx context.Context, opts ...AuthCodeOption) (*AuthState, error) {
 	if err := context.Cause(ctx); err != nil {
 		return nil, fmt.Errorf("oauth2client: start authorization: %w", err)
@@ -313,11 +331,21 @@ func (f *Flow) Start(ctx context.Context, opts ...AuthCodeOption) (*AuthState, e
 		st.Nonce = randomString(32)
 		q.Set("nonce", st.Nonce)
 	}
-	sep := "?"
-	if strings.Contains(f.cfg.Endpoint.AuthURL, "?") {
-		sep = "&"
+	if f.cfg.RequestObjectSigner != nil {
+		var err error
+		if q, err = f.requestObjectParams(ctx, q); err != nil {
+			return nil, err
+		}
 	}
-	st.URL = f.cfg.Endpoint.AuthURL + sep + q.Encode()
+	if f.usePAR() {
+		u, err := f.pushAuthorization(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		st.URL = u
+		return st, nil
+	}
+	st.URL = appendQuery(f.cfg.Endpoint.AuthURL, q)
 	return st, nil
 }
 
@@ -495,6 +523,7 @@ func (f *Flow) credentials(tok *Token, scopes []string) *Credentials {
 		RevokeURI:        f.cfg.Endpoint.RevocationURL,
 		TokenInfoURI:     f.cfg.Endpoint.TokenInfoURL,
 		IntrospectionURI: f.cfg.Endpoint.IntrospectionURL,
+		UserInfoURI:      f.cfg.Endpoint.UserInfoURL,
 		AuthStyle:        f.style,
 		ClientAuth:       f.cfg.ClientAuth,
 		ProofBinder:      f.cfg.ProofBinder,

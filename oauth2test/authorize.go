@@ -25,6 +25,11 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"revocation_endpoint":                            u + PathRevoke,
 		"introspection_endpoint":                         u + PathIntrospect,
 		"userinfo_endpoint":                              u + PathUserInfo,
+		"pushed_authorization_request_endpoint":          u + PathPAR,
+		"require_pushed_authorization_requests":          s.opts.RequirePAR,
+		"end_session_endpoint":                           u + PathEndSession,
+		"request_parameter_supported":                    true,
+		"request_object_signing_alg_values_supported":    requestObjectAlgs,
 		"token_endpoint_auth_methods_supported":          []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"revocation_endpoint_auth_methods_supported":     []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone},
 		"introspection_endpoint_auth_methods_supported":  []string{AuthMethodBasic, AuthMethodPost},
@@ -64,6 +69,22 @@ var pkceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^
 // the consent page or approves at once.
 func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if q.Has("request_uri") {
+		var ok bool
+		if q, ok = s.pushedParams(w, r, q); !ok {
+			return
+		}
+	} else if s.opts.RequirePAR {
+		errorPage(w, http.StatusBadRequest, "This server requires pushed authorization requests (RFC 9126).")
+		return
+	}
+	if q.Has("request") {
+		var e *oauthError
+		if q, e = s.requestObjectParams(q); e != nil {
+			errorPage(w, http.StatusBadRequest, "Invalid request object: "+e.description+".")
+			return
+		}
+	}
 	for k, v := range q {
 		if len(v) > 1 && (k == "client_id" || k == "redirect_uri") {
 			errorPage(w, http.StatusBadRequest, "Parameter "+k+" is repeated.")

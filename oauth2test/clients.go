@@ -1,6 +1,7 @@
 package oauth2test
 
 import (
+	"crypto"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -39,6 +40,10 @@ type Client struct {
 	// IDTokenAlg is how the client's ID tokens are signed: "RS256" (the
 	// default when empty) or "ES256", with the server's P-256 key.
 	IDTokenAlg string
+	// RequestObjectKey is the public key (RSA, P-256 ECDSA or Ed25519)
+	// that verifies the client's request objects (RFC 9101); nil means the
+	// client cannot send "request" parameters.
+	RequestObjectKey crypto.PublicKey
 }
 
 // RegisterClient registers c, replacing any client with the same ID.

@@ -22,6 +22,8 @@ func (s *Server) newHandler() http.Handler {
 	mux.Handle("POST "+PathAuthorize, http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.serveConsent)))
 	mux.HandleFunc("POST "+PathToken, s.serveToken)
 	mux.HandleFunc("POST "+PathDeviceCode, s.serveDeviceCode)
+	mux.HandleFunc("POST "+PathPAR, s.servePAR)
+	mux.HandleFunc("GET "+PathEndSession, s.serveEndSession)
 	mux.HandleFunc("GET "+PathDevice, s.serveDevice)
 	mux.Handle("POST "+PathDevice, http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.serveDeviceDecision)))
 	mux.HandleFunc(PathRevoke, s.serveRevoke)

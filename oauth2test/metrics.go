@@ -17,7 +17,7 @@ const maxLabelValues = 1000
 var knownPaths = []string{
 	PathAuthorize, PathToken, PathRevoke, PathTokenInfo, PathIntrospect,
 	PathUserInfo, PathJWKS, PathMetrics, PathOIDCConfig, PathOAuthConfig,
-	PathCalendarList, PathDeviceCode, PathDevice,
+	PathCalendarList, PathDeviceCode, PathDevice, PathPAR, PathEndSession,
 }
 
 // pathCode keys the HTTP request counter.

@@ -89,6 +89,13 @@ type Options struct {
 	// TokenExchange, when set, enables the token exchange grant
 	// (RFC 8693) and decides its requests; see [AllowTokenExchange].
 	TokenExchange TokenExchangePolicy
+	// RequirePAR makes the authorization endpoint accept only pushed
+	// authorization requests (a request_uri from [PathPAR]), and discovery
+	// say so (RFC 9126 §5).
+	RequirePAR bool
+	// PARTTL is the lifetime of the request_uris of [PathPAR]. Zero means
+	// DefaultPARTTL.
+	PARTTL time.Duration
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests
@@ -122,8 +129,9 @@ type Server struct {
 	refresh   map[string]*refreshToken
 	rotated   map[string]bool // refresh tokens replaced by rotation
 	grants    map[string]*grant
-	devices   map[string]*deviceAuth // by device code
-	userCodes map[string]string      // normalized user code -> device code
+	devices   map[string]*deviceAuth    // by device code
+	userCodes map[string]string         // normalized user code -> device code
+	pushed    map[string]*pushedRequest // by request_uri
 	// serviceAccounts are the registered service accounts, by email.
 	serviceAccounts map[string]*serviceAccount
 	faults          []*Fault
@@ -205,6 +213,7 @@ func NewServer(opts *Options) *Server {
 		grants:    make(map[string]*grant),
 		devices:   make(map[string]*deviceAuth),
 		userCodes: make(map[string]string),
+		pushed:    make(map[string]*pushedRequest),
 
 		serviceAccounts: make(map[string]*serviceAccount),
 		metrics:         newMetrics(),

@@ -26,3 +26,7 @@ func openBrowser(u string) error {
 	go cmd.Wait() // reap the opener; its exit status does not matter
 	return nil
 }
+
+// OpenBrowser asks the system to open u in the user's browser and returns
+// without waiting for it, as [RunFlow] does by default.
+func OpenBrowser(u string) error { return openBrowser(u) }

@@ -46,11 +46,17 @@ from the same flags.
 When the issuer's key set is known (discovery, Google's endpoints, or the
 "issuer" field of the client secrets file, discovered), the ID token of
 the response is verified (signature, issuer, audience, expiry, nonce) and
-login fails if it does not pass; login says whether it was verified.`,
+login fails if it does not pass; login says whether it was verified.
+
+--par pushes the authorization request to the server's PAR endpoint
+(RFC 9126) with client authentication, and the browser gets only the
+client id and a request_uri; login does so anyway when the discovery
+document says the server requires it.`,
 		examples: `
 oauth2client login --client-secrets cs.json --scope openid
 oauth2client login --client-secrets cs.json --scope "openid email" --no-browser --store file:creds.json
-oauth2client login --issuer https://issuer.example --client-id my-app --scope "openid offline_access" --device`,
+oauth2client login --issuer https://issuer.example --client-id my-app --scope "openid offline_access" --device
+oauth2client login --issuer https://issuer.example --client-secrets cs.json --scope openid --par`,
 		run: runLogin,
 	})
 }
@@ -66,6 +72,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
 	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
+	par := fs.Bool("par", false, "push the authorization request to the server first (RFC 9126 PAR; needs --issuer, whose discovery names the endpoint); automatic when discovery requires it")
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
@@ -118,6 +125,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	verifier, unverified := loginVerifier(vctx, cfg.Endpoint, cs.ClientID, cfg.HTTPClient, logger)
 	cancel()
 	cfg.IDTokenVerifier = verifier
+	cfg.PAR = *par
 	flow, err := oauth2client.NewFlow(cfg)
 	if err != nil {
 		return e.fail(c, err)

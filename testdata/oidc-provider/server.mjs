@@ -116,6 +116,10 @@ server.listen(port, '127.0.0.1', () => {
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
+      // PAR (RFC 9126), opt-in per request; RP-initiated logout (the
+      // end_session_endpoint) with the default confirmation page.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      rpInitiatedLogout: { enabled: true },
       clientCredentials: { enabled: true },
       deviceFlow: {
         enabled: true,
