@@ -111,7 +111,7 @@ func hammer(d time.Duration, token func() (string, error)) loadFigures {
 // -cc.duration set, as timings on a shared machine are noisy). The
 // figures are logged:
 //
-//	go test -run TestUnderLoad -v -cc.duration=20s ./clientcredentials
+//	go test -run TestUnderLoad -v ./clientcredentials -args -cc.duration=20s
 func TestUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
@@ -158,7 +158,7 @@ func TestUnderLoad(t *testing.T) {
 		f    loadFigures
 	}{{"oauth2client/clientcredentials", fo}, {"x/oauth2/clientcredentials", fx}} {
 		t.Logf("%-31s %s, %d callers, 5s tokens, 50ms endpoint: %d token requests, %d calls (%.0f/s), %d waited >=25ms, worst %v, %d failed",
-			r.name, d, loadCallers, r.f.tokenRequests, r.f.calls, float64(r.f.calls)/d.Seconds(), r.f.waited, r.f.worst.Round(time.Millisecond), r.f.failed)
+			r.name, d, loadCallers, r.f.tokenRequests, r.f.calls, float64(r.f.calls)/d.Seconds(), r.f.waited, r.f.worst.Round(time.Microsecond), r.f.failed)
 	}
 	if fo.failed != 0 {
 		t.Errorf("ours: %d failed calls", fo.failed)
