@@ -29,14 +29,16 @@ the credentials (Application Default Credentials); otherwise the default
 store is used, and when it is empty, Application Default Credentials: the
 gcloud file application_default_credentials.json, then the GCE metadata
 server ($GCE_METADATA_HOST; $NO_GCE_CHECK=true skips it).
-` + sourceHelp,
+` + grantHelp + sourceHelp,
 		examples: `
 oauth2client token --client-secrets cs.json --scope openid
 oauth2client token --store file:credentials.json
 curl -H "$(oauth2client token --format header --store file:credentials.json)" URL
 oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json
 oauth2client token --credentials sa.json --scope openid
-GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid`,
+GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid
+oauth2client token --grant client-credentials --issuer URL --client-id ID --client-secret-file secret.txt
+oauth2client token --grant client-credentials --issuer URL --client-id ID --client-assertion-key key.pem`,
 		run: runToken,
 	})
 	register(&command{
@@ -70,8 +72,10 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	cf.register(fs)
 	cf.registerImpersonation(fs)
 	format := "header"
+	var g grantFlags
 	if c.name == "token" {
 		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
+		g.register(fs)
 	}
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
@@ -80,6 +84,11 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	case "bare", "header", "json":
 	default:
 		return e.usageError(c, "--format %q: want bare, header or json", format)
+	}
+	if err := g.check(&cf); err != nil {
+		return e.report(c, err)
+	} else if g.name != "" {
+		return e.runGrant(ctx, c, &cf, &g, format)
 	}
 	cf.adc = true
 	l, err := cf.load(ctx)
