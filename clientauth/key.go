@@ -62,7 +62,7 @@ func ParseKey(data []byte, source string) (crypto.Signer, string, error) {
 	if !ok {
 		return nil, "", &KeyTypeError{Source: source, Type: fmt.Sprintf("%T", parsed), err: jose.ErrUnsupportedKey}
 	}
-	if _, err := jose.Sign(key, "", "", struct{}{}); err != nil {
+	if _, err := jose.SigningAlg(key.Public()); err != nil {
 		return nil, "", &KeyTypeError{Source: source, Type: describe(key.Public()), err: err}
 	}
 	return key, "", nil

@@ -3,7 +3,6 @@ package clientauth
 import (
 	"context"
 	"crypto"
-	"errors"
 	"fmt"
 
 	"github.com/oauth2client/oauth2client"
@@ -46,11 +45,8 @@ func NewPrivateKeyJWT(key crypto.Signer, kid string, opts *Options) (*PrivateKey
 	if key == nil {
 		return nil, &KeyTypeError{Source: "key", Type: "nil", err: jose.ErrUnsupportedKey}
 	}
-	if _, err := jose.Sign(key, kid, "", struct{}{}); err != nil {
-		if errors.Is(err, jose.ErrUnsupportedKey) {
-			return nil, &KeyTypeError{Source: "key", Type: describe(key.Public()), err: err}
-		}
-		return nil, fmt.Errorf("clientauth: private_key_jwt: %w", err)
+	if _, err := jose.SigningAlg(key.Public()); err != nil {
+		return nil, &KeyTypeError{Source: "key", Type: describe(key.Public()), err: err}
 	}
 	a := &PrivateKeyJWT{key: key, kid: kid}
 	if opts != nil {

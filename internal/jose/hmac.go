@@ -28,19 +28,7 @@ func SignHS256(secret []byte, typ string, claims any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("jose: encoding claims: %w", err)
 	}
-	opts := &gojose.SignerOptions{}
-	if typ != "" {
-		opts = opts.WithType(gojose.ContentType(typ))
-	}
-	signer, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.HS256, Key: secret}, opts)
-	if err != nil {
-		return "", fmt.Errorf("jose: signer: %w", err)
-	}
-	obj, err := signer.Sign(payload)
-	if err != nil {
-		return "", fmt.Errorf("jose: signing: %w", err)
-	}
-	return obj.CompactSerialize()
+	return signCompact(gojose.SigningKey{Algorithm: gojose.HS256, Key: secret}, "", typ, payload)
 }
 
 // VerifyHS256 checks a compact JWS whose "alg" must be HS256 against
