@@ -2,6 +2,8 @@ package clientcredentials_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/oauth2client/oauth2client"
@@ -58,5 +60,26 @@ func TestOIDCProvider(t *testing.T) {
 				t.Errorf("second Token is not the cached one: %v", err)
 			}
 		})
+	}
+
+	// With the issuer known, as in a Flow, the aud is the issuer, which
+	// oidc-provider accepts too.
+	for _, auth := range []oauth2client.ClientAuth{keyJWT, secretJWT} {
+		id := map[string]string{"private_key_jwt": p.KeyJWT.ID, "client_secret_jwt": p.SecretJWT.ID}[auth.Method()]
+		r := &oauth2client.ClientAuthRequest{
+			Endpoint: "token", URL: endpoint.TokenURL, Issuer: p.Issuer, ClientID: id,
+			Form: url.Values{"grant_type": {"client_credentials"}}, Header: http.Header{},
+		}
+		if err := auth.Authenticate(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.PostForm(endpoint.TokenURL, r.Form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s with aud = issuer: HTTP %d", auth.Method(), resp.StatusCode)
+		}
 	}
 }
