@@ -40,6 +40,9 @@ func ParsePrivateJWK(data []byte) (crypto.Signer, string, error) {
 	var s crypto.Signer
 	switch k := jwk.Key.(type) {
 	case *rsa.PrivateKey:
+		if err := k.Validate(); err != nil {
+			return nil, "", fmt.Errorf("%w: JWK: invalid RSA key: %v", ErrMalformed, err)
+		}
 		s = k
 	case *ecdsa.PrivateKey:
 		s = k
