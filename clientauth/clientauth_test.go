@@ -320,20 +320,21 @@ func TestWrongKeyType(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
+		want string // in the message
 	}{
-		{"rsa 1024", pemOf(t, small)},
-		{"ec p384", pemOf(t, p384)},
-		{"public jwk", pubJWK},
-		{"symmetric jwk", []byte(`{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ"}`)},
-		{"public pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})},
+		{"rsa 1024", pemOf(t, small), "RSA key of 1024 bits"},
+		{"ec p384", pemOf(t, p384), "P-384"},
+		{"public jwk", pubJWK, "public key"},
+		{"symmetric jwk", []byte(`{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ"}`), "symmetric key"},
+		{"public pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), `PEM block "PUBLIC KEY"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, err := clientauth.ParseKey(tt.data, "k.pem")
 			var kt *clientauth.KeyTypeError
-			if !errors.As(err, &kt) || !errors.Is(err, jose.ErrUnsupportedKey) || !strings.Contains(err.Error(), "k.pem") {
-				t.Fatalf("err = %v, want a *KeyTypeError naming k.pem", err)
+			if !errors.As(err, &kt) || !errors.Is(err, jose.ErrUnsupportedKey) || !strings.Contains(err.Error(), "k.pem") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a *KeyTypeError naming k.pem and %s", err, tt.want)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/oauth2client/oauth2client/internal/jose"
 	"github.com/oauth2client/oauth2client/internal/safefile"
@@ -32,7 +33,9 @@ func ParseKey(data []byte, source string) (crypto.Signer, string, error) {
 	if bytes.HasPrefix(trimmed, []byte("{")) {
 		key, kid, err := jose.ParsePrivateJWK(trimmed)
 		if errors.Is(err, jose.ErrUnsupportedKey) {
-			return nil, "", &KeyTypeError{Source: source, Type: "JWK", err: err}
+			// jose's message says what the JWK holds, never its material.
+			what := strings.TrimPrefix(err.Error(), jose.ErrUnsupportedKey.Error()+": ")
+			return nil, "", &KeyTypeError{Source: source, Type: what, err: err}
 		}
 		if err != nil {
 			return nil, "", fmt.Errorf("clientauth: %s: %w", source, err)
