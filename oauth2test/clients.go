@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/oauth2client/oauth2client/internal/jose"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
 )
 
@@ -34,9 +35,13 @@ type Client struct {
 	AnyLoopbackRedirect bool
 	// AuthMethod is how the client authenticates to the token,
 	// introspection and revocation endpoints: AuthMethodBasic,
-	// AuthMethodPost or AuthMethodNone. Empty means either of the first two
-	// when Secret is set, and none otherwise.
+	// AuthMethodPost, AuthMethodNone, AuthMethodPrivateKeyJWT or
+	// AuthMethodSecretJWT. Empty means either of the first two when Secret
+	// is set, and none otherwise.
 	AuthMethod string
+	// PublicKey verifies the client assertions of a private_key_jwt
+	// client: an *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey.
+	PublicKey crypto.PublicKey
 	// IDTokenAlg is how the client's ID tokens are signed: "RS256" (the
 	// default when empty) or "ES256", with the server's P-256 key.
 	IDTokenAlg string
@@ -60,6 +65,14 @@ func (s *Server) RegisterClient(c Client) error {
 	case AuthMethodNone:
 		if c.Secret != "" {
 			return fmt.Errorf("oauth2test: register client %q: auth method none with a Secret", c.ID)
+		}
+	case AuthMethodPrivateKeyJWT:
+		if _, err := jose.NewKeySet(jose.Key{Public: c.PublicKey}); err != nil {
+			return fmt.Errorf("oauth2test: register client %q: private_key_jwt needs a usable PublicKey: %w", c.ID, err)
+		}
+	case AuthMethodSecretJWT:
+		if len(c.Secret) < jose.MinHMACKeyBytes {
+			return fmt.Errorf("oauth2test: register client %q: client_secret_jwt needs a Secret of at least %d bytes", c.ID, jose.MinHMACKeyBytes)
 		}
 	default:
 		return fmt.Errorf("oauth2test: register client %q: unsupported AuthMethod %q", c.ID, c.AuthMethod)
@@ -95,8 +108,11 @@ func (c *Client) methodAllowed(method string) bool {
 	}
 }
 
-// public reports whether the client has no secret.
-func (c *Client) public() bool { return c.Secret == "" }
+// public reports whether the client has no credentials: no secret and no
+// key.
+func (c *Client) public() bool {
+	return c.Secret == "" && c.AuthMethod != AuthMethodPrivateKeyJWT
+}
 
 // redirectAllowed reports whether uri is a redirect URI of the client.
 func (c *Client) redirectAllowed(uri string) bool {

@@ -200,6 +200,9 @@ func (s *Server) formClient(w http.ResponseWriter, r *http.Request, optional boo
 // revocation request (RFC 6749 §2.3). With optional, a request carrying no
 // client credentials at all returns (nil, nil).
 func (s *Server) authenticateClient(r *http.Request, optional bool) (*Client, *oauthError) {
+	if r.PostForm.Has("client_assertion") || r.PostForm.Has("client_assertion_type") {
+		return s.assertionClient(r)
+	}
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		var err1, err2 error

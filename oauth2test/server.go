@@ -137,6 +137,10 @@ type Server struct {
 	faults          []*Fault
 	metrics         metrics
 	grantCount      int
+
+	// jtis are the client assertions seen, by client id + "\x00" + jti,
+	// with their expiry: a replay is refused until then.
+	jtis map[string]time.Time
 }
 
 // NewServer starts a server on a loopback address and returns it. Callers

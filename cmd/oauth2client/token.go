@@ -34,7 +34,7 @@ server ($GCE_METADATA_HOST; $NO_GCE_CHECK=true skips it).
 (RFC 8693) at the token endpoint of the client (--client-secrets, or
 --issuer and --client-id) for a new token with --audience, --resource and
 --scope, and prints it without storing it.
-` + sourceHelp,
+` + grantHelp + sourceHelp,
 		examples: `
 oauth2client token --client-secrets cs.json --scope openid
 oauth2client token --store file:credentials.json
@@ -42,7 +42,9 @@ curl -H "$(oauth2client token --format header --store file:credentials.json)" UR
 oauth2client token --credentials ~/.config/gcloud/application_default_credentials.json
 oauth2client token --credentials sa.json --scope openid
 oauth2client token --grant token-exchange --client-secrets cs.json --subject-token-file token.jwt --subject-token-type urn:ietf:params:oauth:token-type:jwt --audience api
-GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid`,
+GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid
+oauth2client token --grant client-credentials --issuer URL --client-id ID --client-secret-file secret.txt
+oauth2client token --grant client-credentials --issuer URL --client-id ID --client-assertion-key key.pem`,
 		run: runToken,
 	})
 	register(&command{
@@ -75,12 +77,11 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	var cf credFlags
 	cf.register(fs)
 	cf.registerImpersonation(fs)
-	format, grant := "header", ""
-	var xf exchangeFlags
+	format := "header"
+	var g grantFlags
 	if c.name == "token" {
 		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
-		fs.StringVar(&grant, "grant", "", "get a new token from the client's token endpoint by `GRANT` instead of from credentials: token-exchange (RFC 8693: --subject-token-file, --audience, --resource, --scope)")
-		xf.register(fs)
+		g.register(fs)
 	}
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
@@ -90,13 +91,13 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	default:
 		return e.usageError(c, "--format %q: want bare, header or json", format)
 	}
-	switch {
-	case grant == "token-exchange":
-		return e.tokenExchange(ctx, c, &cf, &xf, format)
-	case grant != "":
-		return e.usageError(c, "--grant %q: want token-exchange", grant)
-	case xf.used(fs):
+	if g.name == "" && g.x.used(fs) {
 		return e.usageError(c, "--subject-token-file and the other token exchange flags need --grant token-exchange")
+	}
+	if err := g.check(&cf); err != nil {
+		return e.report(c, err)
+	} else if g.name != "" {
+		return e.runGrant(ctx, c, &cf, &g, format)
 	}
 	cf.adc = true
 	l, err := cf.load(ctx)

@@ -91,3 +91,7 @@ func allowlist(algs []string) []gojose.SignatureAlgorithm {
 	}
 	return out
 }
+
+// SigningAlg returns the algorithm [Sign] uses for a key whose public half
+// is pub, or an error wrapping ErrUnsupportedKey when Sign would refuse it.
+func SigningAlg(pub crypto.PublicKey) (string, error) { return signingAlg(pub) }

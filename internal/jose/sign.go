@@ -37,6 +37,12 @@ func Sign(key crypto.Signer, kid, typ string, claims any) (string, error) {
 	default:
 		k = cryptosigner.Opaque(key)
 	}
+	return signCompact(gojose.SigningKey{Algorithm: gojose.SignatureAlgorithm(alg), Key: k}, kid, typ, payload)
+}
+
+// signCompact signs payload with key, setting the header's "kid" and
+// "typ" when not empty, and returns the compact JWS.
+func signCompact(key gojose.SigningKey, kid, typ string, payload []byte) (string, error) {
 	opts := &gojose.SignerOptions{}
 	if typ != "" {
 		opts = opts.WithType(gojose.ContentType(typ))
@@ -44,7 +50,7 @@ func Sign(key crypto.Signer, kid, typ string, claims any) (string, error) {
 	if kid != "" {
 		opts = opts.WithHeader(gojose.HeaderKey("kid"), kid)
 	}
-	signer, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.SignatureAlgorithm(alg), Key: k}, opts)
+	signer, err := gojose.NewSigner(key, opts)
 	if err != nil {
 		return "", fmt.Errorf("jose: signer: %w", err)
 	}

@@ -68,8 +68,12 @@ type Client struct {
 	// Secret is the client_secret, empty for the public client.
 	Secret string
 	// AuthMethod is the registered token_endpoint_auth_method: "none",
-	// "client_secret_basic" or "client_secret_post".
+	// "client_secret_basic", "client_secret_post", "private_key_jwt" or
+	// "client_secret_jwt".
 	AuthMethod string
+	// PrivateJWK is the private JWK of a private_key_jwt client (ES256,
+	// with a kid), generated per run; empty for the others.
+	PrivateJWK string
 }
 
 // Provider is a running oidc-provider.
@@ -87,6 +91,10 @@ type Provider struct {
 	// ES256 is a confidential client (client_secret_post) whose ID tokens
 	// are signed ES256; the others' are RS256.
 	ES256 Client
+	// KeyJWT is a client_credentials client using private_key_jwt.
+	KeyJWT Client
+	// SecretJWT is a client_credentials client using client_secret_jwt.
+	SecretJWT Client
 }
 
 // startTimeout bounds how long Start waits for the provider's ready line.
@@ -173,9 +181,10 @@ type ready struct {
 	Issuer  string `json:"issuer"`
 	Port    int    `json:"port"`
 	Clients []struct {
-		ID         string `json:"client_id"`
-		Secret     string `json:"client_secret"`
-		AuthMethod string `json:"token_endpoint_auth_method"`
+		ID         string          `json:"client_id"`
+		Secret     string          `json:"client_secret"`
+		AuthMethod string          `json:"token_endpoint_auth_method"`
+		PrivateJWK json.RawMessage `json:"private_jwk"`
 	} `json:"clients"`
 }
 
@@ -183,7 +192,7 @@ type ready struct {
 func (r ready) provider() (*Provider, error) {
 	p := &Provider{Issuer: r.Issuer}
 	for _, c := range r.Clients {
-		client := Client{ID: c.ID, Secret: c.Secret, AuthMethod: c.AuthMethod}
+		client := Client{ID: c.ID, Secret: c.Secret, AuthMethod: c.AuthMethod, PrivateJWK: string(c.PrivateJWK)}
 		switch c.ID {
 		case "native-public":
 			p.Public = client
@@ -193,9 +202,13 @@ func (r ready) provider() (*Provider, error) {
 			p.Post = client
 		case "conf-es256":
 			p.ES256 = client
+		case "cc-key-jwt":
+			p.KeyJWT = client
+		case "cc-secret-jwt":
+			p.SecretJWT = client
 		}
 	}
-	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" || p.ES256.ID == "" {
+	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" || p.ES256.ID == "" || p.KeyJWT.PrivateJWK == "" || p.SecretJWT.ID == "" {
 		return nil, fmt.Errorf("server.mjs ready line lacks a client: got %d clients", len(r.Clients))
 	}
 	return p, nil

@@ -7,7 +7,9 @@
 // PORT 0 (the default) picks a free port. When the server is ready it prints
 // one JSON line on stdout:
 //   {"issuer":"http://127.0.0.1:PORT","port":PORT,"clients":[{"client_id":...,
-//    "client_secret":...,"token_endpoint_auth_method":...},...]}
+//    "client_secret":...,"token_endpoint_auth_method":...,"private_jwk":...},...]}
+// private_jwk is the private JWK of the private_key_jwt client, generated
+// per run; the provider knows only its public half.
 // It exits on SIGTERM or SIGINT, and when its standard input closes, so a
 // test process that dies does not leave it running.
 
@@ -27,6 +29,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // lets each test run its own loopback listener on a free port.
 const redirectURIs = ['http://127.0.0.1/callback'];
 const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code';
+
+// The private_key_jwt client's key pair, fresh per run (P-256, ES256).
+const { privateKey: clientKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const clientPrivateJWK = { ...clientKey.export({ format: 'jwk' }), kid: 'client-es256', alg: 'ES256', use: 'sig' };
+const { d: _d, ...clientPublicJWK } = clientPrivateJWK;
 const clients = [
   {
     client_id: 'native-public',
@@ -66,6 +73,24 @@ const clients = [
     redirect_uris: redirectURIs,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
+  },
+  {
+    // Client credentials with private_key_jwt (RFC 7523 §2.2).
+    client_id: 'cc-key-jwt',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: { keys: [clientPublicJWK] },
+    redirect_uris: [],
+    grant_types: ['client_credentials'],
+    response_types: [],
+  },
+  {
+    // Client credentials with client_secret_jwt (HS256 keyed by the secret).
+    client_id: 'cc-secret-jwt',
+    client_secret: randomBytes(32).toString('base64url'),
+    token_endpoint_auth_method: 'client_secret_jwt',
+    redirect_uris: [],
+    grant_types: ['client_credentials'],
+    response_types: [],
   },
 ];
 
@@ -178,6 +203,7 @@ server.listen(port, '127.0.0.1', () => {
     client_id: c.client_id,
     client_secret: c.client_secret ?? '',
     token_endpoint_auth_method: c.token_endpoint_auth_method,
+    ...(c.token_endpoint_auth_method === 'private_key_jwt' ? { private_jwk: clientPrivateJWK } : {}),
   }));
   process.stdout.write(`${JSON.stringify({ issuer, port: actual, clients: registered })}\n`);
 });
