@@ -1,0 +1,72 @@
+package clientauth
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/oauth2client/oauth2client"
+)
+
+// ErrNoJWTMethod reports a private key given for client authentication to
+// a server whose metadata lists neither private_key_jwt nor (with a client
+// secret) client_secret_jwt.
+var ErrNoJWTMethod = errors.New("clientauth: the server lists no JWT client authentication method")
+
+// Keys is what a client holds to authenticate itself; any may be empty.
+type Keys struct {
+	// Key is the private key of private_key_jwt, nil for none.
+	Key crypto.Signer
+	// KeyID is the "kid" of Key, empty for none.
+	KeyID string
+	// Secret is the client secret, empty for none.
+	Secret string
+	// AuthStyle is the secret-based method when neither JWT method is
+	// chosen; [oauth2client.AuthStyleAuto] picks from the endpoint's
+	// methods, and only with it is client_secret_jwt ever chosen.
+	AuthStyle oauth2client.AuthStyle
+}
+
+// Choose picks the client authentication for ep from what the client
+// holds and what ep.TokenAuthMethods (the token endpoint's
+// token_endpoint_auth_methods_supported, from discovery) lists:
+//
+//   - with k.Key: [PrivateKeyJWT] when the server lists private_key_jwt or
+//     its methods are unknown; else [ClientSecretJWT] when the server lists
+//     client_secret_jwt and k.Secret is set; else an error wrapping
+//     [ErrNoJWTMethod] that names the methods the server lists.
+//   - with only k.Secret and AuthStyleAuto: [ClientSecretJWT] when
+//     client_secret_jwt is the only secret method the server lists (not
+//     client_secret_basic nor client_secret_post).
+//   - otherwise the method of k.AuthStyle: client_secret_basic, unless the
+//     server lists client_secret_post and not client_secret_basic, or none
+//     without a secret.
+//
+// opts may be nil and is copied into a JWT method. Choose makes no network
+// request.
+func Choose(ep oauth2client.Endpoint, k Keys, opts *Options) (oauth2client.ClientAuth, error) {
+	methods := ep.TokenAuthMethods
+	lists := func(m string) bool { return slices.Contains(methods, m) }
+	if k.Key != nil {
+		switch {
+		case len(methods) == 0 || lists("private_key_jwt"):
+			return NewPrivateKeyJWT(k.Key, k.KeyID, opts)
+		case k.Secret != "" && lists("client_secret_jwt"):
+			return NewClientSecretJWT(k.Secret, opts)
+		}
+		return nil, fmt.Errorf("%w for the key: it lists %s", ErrNoJWTMethod, strings.Join(methods, ", "))
+	}
+	style := k.AuthStyle
+	if style == oauth2client.AuthStyleAuto && k.Secret != "" {
+		switch {
+		case lists("client_secret_basic"):
+		case lists("client_secret_post"):
+			style = oauth2client.AuthStylePost
+		case lists("client_secret_jwt"):
+			return NewClientSecretJWT(k.Secret, opts)
+		}
+	}
+	return style.ClientAuth(k.Secret), nil
+}
