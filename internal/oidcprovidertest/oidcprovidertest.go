@@ -18,9 +18,11 @@
 // The issuer is http://127.0.0.1:PORT (a free port per [Start]). Discovery,
 // authorization (code with PKCE S256), token (authorization_code,
 // refresh_token, client_credentials, device_code), device authorization,
-// revocation (RFC 7009), introspection (RFC 7662) and userinfo are enabled.
-// Three clients are registered, all native applications whose redirect URI
-// is [RedirectURI] with any port (RFC 8252 §7.3):
+// revocation (RFC 7009), introspection (RFC 7662), userinfo, PAR (RFC 9126),
+// signed request objects by value (RFC 9101) and RP-initiated logout are
+// enabled. These clients are registered, the first five native
+// applications whose redirect URI is [RedirectURI] with any port (RFC 8252
+// §7.3):
 //
 //   - native-public: public (token_endpoint_auth_method none), PKCE
 //     required, refresh token rotated on every use.
@@ -29,6 +31,10 @@
 //   - conf-post: client_secret_post.
 //   - conf-es256: client_secret_post; its ID tokens are signed ES256 (the
 //     others' RS256), so the JWKS holds an RSA and a P-256 key.
+//   - native-jar: public like native-public, with a registered ES256 key
+//     for signed request objects.
+//   - cc-key-jwt, cc-secret-jwt: client credentials only, with
+//     private_key_jwt and client_secret_jwt.
 //
 // Confidential clients keep their refresh token across refreshes.
 //
@@ -71,8 +77,9 @@ type Client struct {
 	// "client_secret_basic", "client_secret_post", "private_key_jwt" or
 	// "client_secret_jwt".
 	AuthMethod string
-	// PrivateJWK is the private JWK of a private_key_jwt client (ES256,
-	// with a kid), generated per run; empty for the others.
+	// PrivateJWK is the private JWK (ES256, with a kid), generated per
+	// run, of the private_key_jwt client and of the request object client;
+	// empty for the others.
 	PrivateJWK string
 }
 
@@ -95,6 +102,9 @@ type Provider struct {
 	KeyJWT Client
 	// SecretJWT is a client_credentials client using client_secret_jwt.
 	SecretJWT Client
+	// JAR is a public native client (PKCE required) that signs its
+	// authorization requests (RFC 9101) with PrivateJWK, ES256.
+	JAR Client
 }
 
 // startTimeout bounds how long Start waits for the provider's ready line.
@@ -206,9 +216,11 @@ func (r ready) provider() (*Provider, error) {
 			p.KeyJWT = client
 		case "cc-secret-jwt":
 			p.SecretJWT = client
+		case "native-jar":
+			p.JAR = client
 		}
 	}
-	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" || p.ES256.ID == "" || p.KeyJWT.PrivateJWK == "" || p.SecretJWT.ID == "" {
+	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" || p.ES256.ID == "" || p.KeyJWT.PrivateJWK == "" || p.SecretJWT.ID == "" || p.JAR.PrivateJWK == "" {
 		return nil, fmt.Errorf("server.mjs ready line lacks a client: got %d clients", len(r.Clients))
 	}
 	return p, nil

@@ -8,8 +8,9 @@
 // one JSON line on stdout:
 //   {"issuer":"http://127.0.0.1:PORT","port":PORT,"clients":[{"client_id":...,
 //    "client_secret":...,"token_endpoint_auth_method":...,"private_jwk":...},...]}
-// private_jwk is the private JWK of the private_key_jwt client, generated
-// per run; the provider knows only its public half.
+// private_jwk is the private JWK of the private_key_jwt client and of the
+// request object (JAR) client, generated per run; the provider knows only
+// its public half.
 // It exits on SIGTERM or SIGINT, and when its standard input closes, so a
 // test process that dies does not leave it running.
 
@@ -34,6 +35,11 @@ const deviceCode = 'urn:ietf:params:oauth:grant-type:device_code';
 const { privateKey: clientKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const clientPrivateJWK = { ...clientKey.export({ format: 'jwk' }), kid: 'client-es256', alg: 'ES256', use: 'sig' };
 const { d: _d, ...clientPublicJWK } = clientPrivateJWK;
+// The request object client's key pair, fresh per run (P-256, ES256).
+const { privateKey: jarKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const jarPrivateJWK = { ...jarKey.export({ format: 'jwk' }), kid: 'jar-es256', alg: 'ES256', use: 'sig' };
+const { d: _jd, ...jarPublicJWK } = jarPrivateJWK;
+const privateJWKs = { 'cc-key-jwt': clientPrivateJWK, 'native-jar': jarPrivateJWK };
 const clients = [
   {
     client_id: 'native-public',
@@ -92,6 +98,18 @@ const clients = [
     grant_types: ['client_credentials'],
     response_types: [],
   },
+  {
+    // A public native client that signs its authorization requests (JAR,
+    // RFC 9101) with its ES256 key, on their own or pushed (PAR).
+    client_id: 'native-jar',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    jwks: { keys: [jarPublicJWK] },
+    request_object_signing_alg: 'ES256',
+    redirect_uris: redirectURIs,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  },
 ];
 
 // Fresh signing keys per run: ID tokens are RS256 (the default), ES256 for
@@ -146,6 +164,9 @@ server.listen(port, '127.0.0.1', () => {
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: { enabled: true },
       clientCredentials: { enabled: true },
+      // Signed request objects (JAR, RFC 9101) by value; unsigned ones
+      // stay allowed, and plain requests too.
+      requestObjects: { request: true, requestUri: false, requireSignedRequestObject: false },
       deviceFlow: {
         enabled: true,
         // Plain pages: the Go helper submits the form each page carries.
@@ -203,7 +224,7 @@ server.listen(port, '127.0.0.1', () => {
     client_id: c.client_id,
     client_secret: c.client_secret ?? '',
     token_endpoint_auth_method: c.token_endpoint_auth_method,
-    ...(c.token_endpoint_auth_method === 'private_key_jwt' ? { private_jwk: clientPrivateJWK } : {}),
+    ...(privateJWKs[c.client_id] ? { private_jwk: privateJWKs[c.client_id] } : {}),
   }));
   process.stdout.write(`${JSON.stringify({ issuer, port: actual, clients: registered })}\n`);
 });
