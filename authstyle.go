@@ -60,9 +60,12 @@ func (s *AuthStyle) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// resolve turns AuthStyleAuto into a concrete style, given the client's
-// secret and the methods the endpoint advertises (nil if unknown).
-func (s AuthStyle) resolve(secret string, supported []string) AuthStyle {
+// Resolve turns AuthStyleAuto into a concrete style, given the client's
+// secret and the token_endpoint_auth_methods_supported the endpoint
+// advertises (nil if unknown): none without a secret, client_secret_post
+// when only that secret method is listed, else client_secret_basic. Other
+// styles are returned as they are.
+func (s AuthStyle) Resolve(secret string, supported []string) AuthStyle {
 	if s != AuthStyleAuto {
 		return s
 	}

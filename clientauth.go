@@ -60,7 +60,7 @@ type ClientAuthRequest struct {
 // client_secret_basic; [Config] also looks at the endpoint's advertised
 // methods. No choice costs a network round trip.
 func (s AuthStyle) ClientAuth(secret string) ClientAuth {
-	switch s.resolve(secret, nil) {
+	switch s.Resolve(secret, nil) {
 	case AuthStyleBasic:
 		return secretBasic{secret: secret}
 	case AuthStylePost:

@@ -136,7 +136,7 @@ func NewFlow(cfg Config) (*Flow, error) {
 	}
 	return &Flow{
 		cfg:   cfg,
-		style: cfg.AuthStyle.resolve(cfg.ClientSecret, cfg.Endpoint.TokenAuthMethods),
+		style: cfg.AuthStyle.Resolve(cfg.ClientSecret, cfg.Endpoint.TokenAuthMethods),
 	}, nil
 }
 

@@ -58,15 +58,9 @@ func Choose(ep oauth2client.Endpoint, k Keys, opts *Options) (oauth2client.Clien
 		}
 		return nil, fmt.Errorf("%w for the key: it lists %s", ErrNoJWTMethod, strings.Join(methods, ", "))
 	}
-	style := k.AuthStyle
-	if style == oauth2client.AuthStyleAuto && k.Secret != "" {
-		switch {
-		case lists("client_secret_basic"):
-		case lists("client_secret_post"):
-			style = oauth2client.AuthStylePost
-		case lists("client_secret_jwt"):
-			return NewClientSecretJWT(k.Secret, opts)
-		}
+	if k.AuthStyle == oauth2client.AuthStyleAuto && k.Secret != "" &&
+		!lists("client_secret_basic") && !lists("client_secret_post") && lists("client_secret_jwt") {
+		return NewClientSecretJWT(k.Secret, opts)
 	}
-	return style.ClientAuth(k.Secret), nil
+	return k.AuthStyle.Resolve(k.Secret, methods).ClientAuth(k.Secret), nil
 }
