@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -154,6 +155,21 @@ func (f *credFlags) withClientAuth(c *oauth2client.Credentials) (*oauth2client.C
 	cfg := c.Config()
 	cfg.ClientAuth = auth
 	return c.WithConfig(cfg), nil
+}
+
+// checkKeepsReference fails, before a login, when its store is a file of
+// a Python format, which could not keep the reference to the client
+// assertion key (nil: none) that the login stores.
+func checkKeepsReference(ctx context.Context, t *target, ref *assertionKeyRef) error {
+	fs, ok := t.store.(*file.Store)
+	if ref == nil || !ok {
+		return nil
+	}
+	format, err := fs.Format(ctx)
+	if err != nil || format == file.FormatGo {
+		return err
+	}
+	return fmt.Errorf("store %s (%s) cannot keep %w", t.spec, format, explainExtensions(file.ErrPythonDropsExtensions))
 }
 
 // explainExtensions adds to err, from saving credentials with a key

@@ -178,10 +178,11 @@ func TestClientAssertionKeyStoreErrors(t *testing.T) {
 		if err := os.WriteFile(path, []byte(`{"file_version": 2, "credentials": {}}`), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		l := startLogin(t, "--no-browser", "--issuer", srv.URL, "--client-id", id, "--client-assertion-key", keyFile, "--store", "file:"+path)
-		curl(t, l.waitLine(t, isURLLine))
-		code := <-l.done
-		errOut := l.err.String()
+		before := srv.Requests(oauth2test.PathAuthorize)
+		code, _, errOut := runCLI(t, t.Context(), "login", "--no-browser", "--issuer", srv.URL, "--client-id", id, "--client-assertion-key", keyFile, "--store", "file:"+path)
+		if srv.Requests(oauth2test.PathAuthorize) != before {
+			t.Error("login sent the user to the authorization page first")
+		}
 		if code != exitFailure || !strings.Contains(errOut, "extension fields") || !strings.Contains(errOut, "--client-assertion-key needs a store") {
 			t.Errorf("login into a Python store: exit %d, stderr:\n%s", code, errOut)
 		}

@@ -147,6 +147,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer t.Close()
+	if err := checkKeepsReference(ctx, t, ref); err != nil {
+		return e.fail(c, err)
+	}
 
 	opts := &tools.Options{
 		HostName:         tf.AuthHostName,
