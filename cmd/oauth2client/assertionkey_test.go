@@ -43,10 +43,11 @@ func assertionKeyFile(t *testing.T, kid string) (ed25519.PrivateKey, string, str
 // authenticates the client. A private_key_jwt client with no secret logs
 // in (by the printed URL, with PAR, and by the device flow); the stored
 // credentials keep the key file's path and kid, never the key, and token
-// after expiry (a refresh), info (introspection) and revoke sign client
-// assertions with it again, without the flag. oauth2test accepts nothing
-// else from this client: another key given on the command line wins over
-// the stored reference and is refused.
+// after expiry (a refresh), info (introspection) and revoke (logout
+// --end-session after the PAR login) sign client assertions with it
+// again, without the flag. oauth2test accepts nothing else from this
+// client: another key given on the command line wins over the stored
+// reference and is refused.
 func TestClientAssertionKeyEndToEnd(t *testing.T) {
 	key, keyFile, d := assertionKeyFile(t, "k1")
 	_, otherFile, otherD := assertionKeyFile(t, "k2")
@@ -143,11 +144,16 @@ func TestClientAssertionKeyEndToEnd(t *testing.T) {
 				t.Errorf("revoke with another key: exit %d, stderr %q; want 1", code, errOut)
 			}
 
+			// revoke, or logout --end-session, which revokes too.
+			revoke := []string{"revoke"}
+			if tt.name == "par" {
+				revoke = []string{"logout", "--end-session"}
+			}
 			revokes := srv.Requests(oauth2test.PathRevoke)
-			msg = runOK(t, with("revoke")...)
-			noKey("revoke", msg)
+			msg = runOK(t, with(revoke...)...)
+			noKey(revoke[0], msg)
 			if srv.Requests(oauth2test.PathRevoke) == revokes {
-				t.Error("revoke made no revocation request")
+				t.Errorf("%s made no revocation request", revoke[0])
 			}
 			code, _, errOut = runCLI(t, t.Context(), with("token")...)
 			if code != exitFailure || !strings.Contains(errOut, "no credentials") {
