@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 
 	"github.com/oauth2client/oauth2client"
-	"github.com/oauth2client/oauth2client/clientauth"
 	"github.com/oauth2client/oauth2client/clientcredentials"
 )
 
@@ -24,17 +22,13 @@ RSA, P-256 or Ed25519; its kid is the JWK's or --client-assertion-kid), or
 
 // grantFlags are token's --grant and the flags of the grants it names.
 type grantFlags struct {
-	name      string        // --grant
-	assertKey string        // --client-assertion-key
-	assertKID string        // --client-assertion-kid
-	x         exchangeFlags // the token exchange flags, --resource among them
+	name string        // --grant
+	x    exchangeFlags // the token exchange flags, --resource among them
 }
 
 // register adds the flags to fs.
 func (g *grantFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.name, "grant", "", "get a new token with the grant `NAME` instead of stored credentials: client-credentials (RFC 6749 §4.4) or token-exchange (RFC 8693: --subject-token-file, --audience, --resource, --scope)")
-	fs.StringVar(&g.assertKey, "client-assertion-key", "", "with --grant, authenticate the client with private_key_jwt signed by the private key in `FILE` (PEM or JWK)")
-	fs.StringVar(&g.assertKID, "client-assertion-kid", "", "the `KID` naming --client-assertion-key (default: the JWK's kid)")
 	g.x.register(fs)
 }
 
@@ -63,8 +57,8 @@ func (e *env) runGrant(ctx context.Context, c *command, cf *credFlags, g *grantF
 // without --grant.
 func (g *grantFlags) check(cf *credFlags) error {
 	if g.name == "" {
-		if g.assertKey != "" || g.assertKID != "" || len(g.x.resources) > 0 {
-			return usagef("--client-assertion-key, --client-assertion-kid and --resource need --grant")
+		if len(g.x.resources) > 0 {
+			return usagef("--resource needs --grant")
 		}
 		return nil
 	}
@@ -74,7 +68,7 @@ func (g *grantFlags) check(cf *credFlags) error {
 	switch g.name {
 	case "client-credentials":
 	case "token-exchange":
-		if g.assertKey != "" || g.assertKID != "" {
+		if cf.assertKey != "" || cf.assertKID != "" {
 			return usagef("--client-assertion-key works with --grant client-credentials only")
 		}
 		return nil // the exchange checks its own flags
@@ -90,12 +84,10 @@ func (g *grantFlags) check(cf *credFlags) error {
 		return usagef("--client-secrets and --client-id exclude each other")
 	case cf.secret != "" && cf.secretFile != "":
 		return usagef("--client-secret and --client-secret-file exclude each other")
-	case g.assertKey != "" && (cf.secret != "" || cf.secretFile != "" || cf.clientSecrets != ""):
+	case cf.assertKey != "" && (cf.secret != "" || cf.secretFile != "" || cf.clientSecrets != ""):
 		return usagef("--client-assertion-key excludes --client-secret, --client-secret-file and --client-secrets")
-	case g.assertKID != "" && g.assertKey == "":
-		return usagef("--client-assertion-kid needs --client-assertion-key")
 	}
-	return nil
+	return cf.assertionFlags.check(cf)
 }
 
 // clientCredentials requests a token with the client credentials grant.
@@ -132,16 +124,9 @@ func (g *grantFlags) clientCredentials(ctx context.Context, cf *credFlags) (*oau
 		return nil, usagef("--grant client-credentials needs the token endpoint: --issuer, --token-uri or --client-secrets")
 	}
 	switch {
-	case g.assertKey != "":
-		key, kid, err := clientauth.ReadKeyFile(g.assertKey)
-		if err != nil {
-			return nil, fmt.Errorf("--client-assertion-key: %w", err)
-		}
-		if g.assertKID != "" {
-			kid = g.assertKID
-		}
-		if cfg.ClientAuth, err = clientauth.NewPrivateKeyJWT(key, kid, nil); err != nil {
-			return nil, fmt.Errorf("--client-assertion-key: %w", err)
+	case cf.assertKey != "":
+		if cfg.ClientAuth, err = cf.clientAuth(); err != nil {
+			return nil, err
 		}
 	case cf.clientSecrets == "":
 		if cfg.ClientSecret, err = cf.clientSecret(cf.warn); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/urlpolicy"
+	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/spec"
 	"github.com/oauth2client/oauth2client/tools"
 )
@@ -51,7 +52,8 @@ login fails if it does not pass; login says whether it was verified.
 --par pushes the authorization request to the server's PAR endpoint
 (RFC 9126) with client authentication, and the browser gets only the
 client id and a request_uri; login does so anyway when the discovery
-document says the server requires it.`,
+document says the server requires it.
+` + assertionKeyHelp,
 		examples: `
 oauth2client login --client-secrets cs.json --scope openid
 oauth2client login --client-secrets cs.json --scope "openid email" --no-browser --store file:creds.json
@@ -126,6 +128,15 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	cancel()
 	cfg.IDTokenVerifier = verifier
 	cfg.PAR = *par
+	if cf.assertKey != "" {
+		if cfg.ClientAuth, err = cf.clientAuth(); err != nil {
+			return e.fail(c, err)
+		}
+	}
+	ref, err := cf.ref()
+	if err != nil {
+		return e.fail(c, err)
+	}
 	flow, err := oauth2client.NewFlow(cfg)
 	if err != nil {
 		return e.fail(c, err)
@@ -136,6 +147,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer t.Close()
+	if err := checkKeepsReference(ctx, t, ref); err != nil {
+		return e.fail(c, err)
+	}
 
 	opts := &tools.Options{
 		HostName:         tf.AuthHostName,
@@ -150,9 +164,12 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		AuthCodeOptions:  []oauth2client.AuthCodeOption{oauth2client.AccessTypeOffline()},
 		Logger:           logger,
 	}
-	creds, err := tools.RunFlow(ctx, flow, t.store, t.key, opts)
+	creds, err := tools.RunFlow(ctx, flow, nil, "", opts)
 	if err != nil {
 		return e.fail(c, cf.explain(err))
+	}
+	if creds, err = saveLogin(ctx, t, creds, ref); err != nil {
+		return e.fail(c, err)
 	}
 	tok := creds.CurrentToken()
 	fmt.Fprintf(e.stderr, "Logged in as client %s with scopes %q; credentials stored in %s under key %s.\n",
@@ -168,6 +185,19 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintln(e.stderr, "Note: the server issued no refresh token, so you will need to log in again when the access token expires (OpenID providers issue one for --scope offline_access).")
 	}
 	return exitOK
+}
+
+// saveLogin saves the credentials of a login in t, with the reference to
+// the client assertion key (nil: none), and returns them bound to t.
+func saveLogin(ctx context.Context, t *target, creds *oauth2client.Credentials, ref *assertionKeyRef) (*oauth2client.Credentials, error) {
+	st, err := ref.withExtension(creds.State())
+	if err != nil {
+		return nil, err
+	}
+	if err := t.store.Save(ctx, t.key, st); err != nil {
+		return nil, fmt.Errorf("save the credentials in store %s under key %s: %w", t.spec, t.key, explainExtensions(err))
+	}
+	return store.BindCredentials(t.store, t.key, st.Credentials(creds.Config()), nil), nil
 }
 
 // loginTarget opens the store login saves to, under --key or the key

@@ -43,7 +43,8 @@ JWT for that audience instead, with no token request). A refresh of
 stored credentials verifies the new ID token when the old one names the
 server the credentials refresh with (Google, or an issuer on the token
 endpoint's host, whose keys discovery finds), and fails if it does not
-pass.`
+pass.
+` + assertionKeyHelp
 
 // scopeList is a repeatable flag whose values may hold several
 // space-separated scopes.
@@ -110,6 +111,7 @@ type credFlags struct {
 	store         string
 	key           string
 	netTimeout
+	assertionFlags
 	// warn receives warnings and log records: the flag set's output, stderr.
 	warn io.Writer
 	// level is --logging-level, which login defines through
@@ -136,6 +138,7 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.audience, "audience", "", "with a service account key, use a self-signed JWT for `AUDIENCE` as the access token (no token request)")
 	fs.StringVar(&f.saEmail, "service-account-email", "", "--credentials is the P12 key file of the service account `EMAIL` (password: $"+p12Env+", default Google's notasecret)")
 	fs.StringVar(&f.tokenURI, "token-uri", "", "with a P12 key, the token endpoint `URL` (default Google's)")
+	f.assertionFlags.register(fs)
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
@@ -162,6 +165,9 @@ func (f *credFlags) check() error {
 		return err
 	}
 	if _, err := f.logger(); err != nil {
+		return err
+	}
+	if err := f.assertionFlags.check(f); err != nil {
 		return err
 	}
 	switch {
@@ -195,9 +201,12 @@ func (f *credFlags) check() error {
 }
 
 // client returns the client named by --client-id (with its secret, see
-// clientSecret) or --client-secrets, or nil when neither is given.
+// clientSecret; none with --client-assertion-key) or --client-secrets, or
+// nil when neither is given.
 func (f *credFlags) client() (*oauth2client.ClientSecrets, error) {
 	switch {
+	case f.clientID != "" && f.assertKey != "":
+		return &oauth2client.ClientSecrets{ClientID: f.clientID}, nil // no secret, not even $OAUTH2CLIENT_CLIENT_SECRET
 	case f.clientID != "":
 		secret, err := f.clientSecret(f.warn)
 		if err != nil {
@@ -328,6 +337,17 @@ func (l *loaded) Close() error {
 // load checks the flags and returns the credentials they name, bound to
 // their store entry.
 func (f *credFlags) load(ctx context.Context) (*loaded, error) {
+	l, err := f.loadFrom(ctx)
+	if err != nil || f.assertKey == "" || l.target != nil {
+		return l, err
+	}
+	l.Close()
+	return nil, usagef("--client-assertion-key: %s holds no credentials of a client to authenticate (only stored credentials and oauth2client credentials files do)", l.from)
+}
+
+// loadFrom returns the credentials the flags name; load checks that
+// --client-assertion-key applies to them.
+func (f *credFlags) loadFrom(ctx context.Context) (*loaded, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -360,6 +380,10 @@ func (f *credFlags) load(ctx context.Context) (*loaded, error) {
 	if t.clientID != "" && c.Config().ClientID != t.clientID {
 		t.Close()
 		return nil, fmt.Errorf("store %s, key %s: the credentials are for client %q, not %q", t.spec, t.key, c.Config().ClientID, t.clientID)
+	}
+	if c, err = f.withClientAuth(c); err != nil {
+		t.Close()
+		return nil, err
 	}
 	return &loaded{creds: f.withVerifier(c), target: t, from: fmt.Sprintf("store %s, key %s", t.spec, t.key)}, nil
 }
@@ -410,6 +434,9 @@ func (f *credFlags) loadCredentialsFile(ctx context.Context) (*loaded, error) {
 	}
 	sp := spec.Spec{Kind: spec.File, Target: path}
 	c, err := store.Bind(ctx, s, file.SingleKey, f.bindOptions())
+	if err == nil {
+		c, err = f.withClientAuth(c)
+	}
 	if err != nil {
 		s.Close()
 		return nil, err
