@@ -42,6 +42,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"authorization_response_iss_parameter_supported": true,
 		"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
 		"subject_types_supported":                        []string{"public"},
+		"dpop_signing_alg_values_supported":              dpopAlgs,
 	})
 }
 
