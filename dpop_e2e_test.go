@@ -3,6 +3,7 @@ package oauth2client_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -106,6 +107,28 @@ func TestDPoPFlowEndToEnd(t *testing.T) {
 			}
 			if got := srv.Requests(oauth2test.PathCalendarList) - before; got != want {
 				t.Errorf("API requests = %d, want %d", got, want)
+			}
+
+			// A revoked token: the 401 gets a refreshed token, sent again
+			// with a proof naming it. (Credentials of unknown age, since a
+			// token just obtained is not replaced on its first 401.)
+			creds = oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+				ClientID: "app", TokenURI: endpoint.TokenURL, ProofBinder: prover,
+			}, &oauth2client.Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry})
+			resp, err := http.PostForm(srv.URL+oauth2test.PathRevoke, url.Values{"token": {tok.AccessToken}, "client_id": {"app"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			before = srv.Requests(oauth2test.PathCalendarList)
+			if got := get(&oauth2client.Transport{Source: creds, ProofBinder: prover}); got != http.StatusOK {
+				t.Errorf("API call after revocation: status %d", got)
+			}
+			if got := srv.Requests(oauth2test.PathCalendarList) - before; got != 2 {
+				t.Errorf("API requests after revocation = %d, want 2 (401, then the new token)", got)
+			}
+			if now := creds.CurrentToken(); now.AccessToken == tok.AccessToken || now.TokenType != "DPoP" {
+				t.Errorf("after the 401: type %q, new token %v", now.TokenType, now.AccessToken != tok.AccessToken)
 			}
 		})
 	}

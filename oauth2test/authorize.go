@@ -122,6 +122,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		challenge:     q.Get("code_challenge"),
 		method:        q.Get("code_challenge_method"),
 		loginHint:     q.Get("login_hint"),
+		dpopJKT:       q.Get("dpop_jkt"),
 	}
 	fail := func(code, desc string) { s.redirectError(w, r, req, code, desc) }
 	for k, v := range q {

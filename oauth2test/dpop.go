@@ -133,7 +133,8 @@ func athOf(tok string) string {
 }
 
 // tokenProof checks the DPoP proof of a token request and, for a refresh
-// grant, that it is by the key the refresh token is bound to. It writes
+// or authorization code grant, that it is by the key the refresh token or
+// the authorization request's dpop_jkt (RFC 9449 §10) names. It writes
 // the error answer and reports false when the request must stop.
 func (s *Server) tokenProof(w http.ResponseWriter, r *http.Request) (string, bool) {
 	jkt, de := s.checkProof(r, "")
@@ -144,18 +145,22 @@ func (s *Server) tokenProof(w http.ResponseWriter, r *http.Request) (string, boo
 		writeOAuthError(w, de.e)
 		return "", false
 	}
-	if r.PostForm.Get("grant_type") == "refresh_token" {
-		s.mu.Lock()
-		rt := s.validRefresh(r.PostForm.Get("refresh_token"))
-		bound := ""
-		if rt != nil {
-			bound = rt.grant.jkt
+	bound, what := "", ""
+	s.mu.Lock()
+	switch r.PostForm.Get("grant_type") {
+	case "refresh_token":
+		if rt := s.validRefresh(r.PostForm.Get("refresh_token")); rt != nil {
+			bound, what = rt.grant.jkt, "refresh token"
 		}
-		s.mu.Unlock()
-		if bound != "" && bound != jkt {
-			writeOAuthError(w, invalidGrant("refresh token is DPoP-bound: a proof by its key is required"))
-			return "", false
+	case "authorization_code":
+		if ac := s.codes[r.PostForm.Get("code")]; ac != nil {
+			bound, what = ac.req.dpopJKT, "authorization code (dpop_jkt)"
 		}
+	}
+	s.mu.Unlock()
+	if bound != "" && bound != jkt {
+		writeOAuthError(w, invalidGrant(what+" is DPoP-bound: a proof by its key is required"))
+		return "", false
 	}
 	return jkt, true
 }

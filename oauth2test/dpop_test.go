@@ -166,3 +166,37 @@ func TestDPoPDiscovery(t *testing.T) {
 		t.Errorf("dpop_signing_alg_values_supported = %v", m["dpop_signing_alg_values_supported"])
 	}
 }
+
+// An authorization request with dpop_jkt (RFC 9449 §10) binds its code to
+// that key; introspection shows the binding of a DPoP-bound access token.
+func TestDPoPJKTAndIntrospection(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, oauth2test.Options{AutoApprove: true})
+	p, other := prover(t, 0), prover(t, 0)
+	tokURL := s.URL + oauth2test.PathToken
+	exchange := func(proof string) response {
+		cb := authorize(t, s, authQuery("dpop_jkt", p.JKT()))
+		return tokenWithProof(t, s, url.Values{
+			"grant_type": {"authorization_code"}, "code": {cb.Get("code")}, "redirect_uri": {redirect},
+			"client_id": {publicID}, "code_verifier": {verifier},
+		}, proof)
+	}
+	for name, proof := range map[string]string{
+		"no proof":    "",
+		"another key": proofFor(t, other, "POST", tokURL, ""),
+	} {
+		if r := exchange(proof); r.status != http.StatusBadRequest || r.json(t)["error"] != "invalid_grant" {
+			t.Errorf("%s: status %d body %s, want invalid_grant", name, r.status, r.body)
+		}
+	}
+	r := exchange(proofFor(t, p, "POST", tokURL, ""))
+	if r.status != http.StatusOK {
+		t.Fatalf("exchange with the dpop_jkt key: status %d body %s", r.status, r.body)
+	}
+	at := r.json(t)["access_token"].(string)
+	in := postForm(t, s, oauth2test.PathIntrospect, url.Values{"token": {at}, "client_id": {publicID}}, "", "").json(t)
+	cnf, _ := in["cnf"].(map[string]any)
+	if in["token_type"] != "DPoP" || cnf["jkt"] != p.JKT() {
+		t.Errorf("introspection = %v, want token_type DPoP and cnf.jkt %s", in, p.JKT())
+	}
+}

@@ -94,6 +94,10 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	if at := s.validAccess(tok); at != nil {
 		g = at.grant
 		out["token_type"] = "Bearer"
+		if at.jkt != "" {
+			out["token_type"] = "DPoP"
+			out["cnf"] = map[string]string{"jkt": at.jkt}
+		}
 		out["scope"] = scopeString(at.scopes)
 		out["exp"] = at.expiry.Unix()
 		out["iat"] = at.issued.Unix()

@@ -33,6 +33,7 @@ type authRequest struct {
 	challenge     string
 	method        string
 	loginHint     string
+	dpopJKT       string // the DPoP key the code is bound to (RFC 9449 §10)
 	expiry        time.Time
 }
 
