@@ -1,10 +1,13 @@
 package oauth2client_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -200,5 +203,68 @@ func BenchmarkTransportDPoP(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The Transport adds a proof only to tokens of the binder's type, and
+// does not resend a body it cannot read again.
+func TestTransportDPoPCases(t *testing.T) {
+	t.Parallel()
+	type seen struct{ auth, proof string }
+	var got []seen
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, seen{r.Header.Get("Authorization"), r.Header.Get("DPoP")})
+		mu.Unlock()
+		w.Header().Set("DPoP-Nonce", "n")
+		w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	prover, err := dpop.NewProver(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	static := func(typ string) oauth2client.TokenSource {
+		return oauth2client.StaticTokenSource(&oauth2client.Token{AccessToken: "tok", TokenType: typ})
+	}
+	for _, tc := range []struct {
+		name      string
+		rt        *oauth2client.Transport
+		body      io.Reader
+		wantAuth  string
+		wantProof bool
+		wantSent  int
+	}{
+		{"bearer token, binder set", &oauth2client.Transport{Source: static("Bearer"), ProofBinder: prover}, nil, "Bearer tok", false, 1},
+		{"DPoP token, no binder", &oauth2client.Transport{Source: static("DPoP")}, nil, "DPoP tok", false, 1},
+		{"DPoP token, body not replayable", &oauth2client.Transport{Source: static("DPoP"), ProofBinder: prover},
+			io.NopCloser(strings.NewReader("x")), "DPoP tok", true, 1},
+		{"DPoP token, replayable body", &oauth2client.Transport{Source: static("DPoP"), ProofBinder: prover},
+			strings.NewReader("x"), "DPoP tok", true, 2},
+	} {
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/api", tc.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := (&http.Client{Transport: tc.rt}).Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		resp.Body.Close()
+		mu.Lock()
+		if len(got) != tc.wantSent {
+			t.Errorf("%s: %d requests, want %d", tc.name, len(got), tc.wantSent)
+		}
+		for _, s := range got {
+			if s.auth != tc.wantAuth || (s.proof != "") != tc.wantProof {
+				t.Errorf("%s: Authorization %q, proof %v; want %q, %v", tc.name, s.auth, s.proof != "", tc.wantAuth, tc.wantProof)
+			}
+		}
+		mu.Unlock()
 	}
 }
