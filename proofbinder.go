@@ -12,8 +12,9 @@ import (
 // The token requests of a [Flow], [Credentials] or [RequestToken] with a
 // ProofBinder carry its proof on every try, accept only token responses of
 // the type it names, and are sent once more when it says a server's answer
-// asks for a nonce. Resource requests through [Transport] do not carry
-// proofs yet.
+// asks for a nonce. Resource requests through a [Transport] with the
+// ProofBinder carry its proofs too, naming the token (see
+// [Transport.ProofBinder]).
 //
 // Implementations must be safe for concurrent use.
 type ProofBinder interface {

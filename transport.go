@@ -58,6 +58,13 @@ type Transport struct {
 	// Logger, when set, receives debug lines about 401 responses and what
 	// was done about them. No line carries a token. Nil means silent.
 	Logger *slog.Logger
+	// ProofBinder, when set, proves possession of the key a token is bound
+	// to: a request with a token of the binder's type (e.g. "DPoP") carries
+	// "Authorization: DPoP <token>" and a fresh proof naming the token
+	// (RFC 9449 §7), and a 401 asking for a server nonce is sent once more
+	// with it when the body can be sent again. Tokens of other types are
+	// sent as they are. Nil means no proofs.
+	ProofBinder ProofBinder
 
 	// last caches the Authorization value of the last token used, so that
 	// requests with an unchanged token do not build it again.
@@ -110,6 +117,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
+	if t.ProofBinder != nil && strings.EqualFold(tok.Type(), t.ProofBinder.TokenType()) {
+		return t.roundTripBound(req, base, tok)
+	}
 	resp, err := base.RoundTrip(authorized(req, t.authValue(tok), req.Body))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
@@ -124,12 +134,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *Transport) retry401(req *http.Request, base http.RoundTripper, tok *Token, resp *http.Response) (*http.Response, error) {
 	ctx := req.Context()
 	rej, ok := t.Source.(TokenRejecter)
-	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	canReplay := replayable(req)
 	switch {
 	case !ok:
 		t.debug(req, "oauth2client: 401; no retry: the token source cannot replace a token")
 		return resp, nil
-	case !replayable:
+	case !canReplay:
 		t.debug(req, "oauth2client: 401; no retry: the request body cannot be sent again (no GetBody)")
 		return resp, nil
 	}
@@ -142,16 +152,16 @@ func (t *Transport) retry401(req *http.Request, base http.RoundTripper, tok *Tok
 		t.debug(req, "oauth2client: 401; no retry: the source returned the same token")
 		return resp, nil
 	}
-	body := req.Body
-	if req.GetBody != nil && body != nil && body != http.NoBody {
-		if body, err = req.GetBody(); err != nil {
-			t.debug(req, "oauth2client: 401; no retry: GetBody failed", slog.String("error", err.Error()))
-			return resp, nil
-		}
+	body, err := bodyAgain(req)
+	if err != nil {
+		t.debug(req, "oauth2client: 401; no retry: GetBody failed", slog.String("error", err.Error()))
+		return resp, nil
 	}
-	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
-	resp.Body.Close()
+	drain(resp)
 	t.debug(req, "oauth2client: 401; retrying once with another token")
+	if t.ProofBinder != nil && strings.EqualFold(tok2.Type(), t.ProofBinder.TokenType()) {
+		return t.sendBound(req, base, tok2, body)
+	}
 	return base.RoundTrip(authorized(req, t.authValue(tok2), body))
 }
 

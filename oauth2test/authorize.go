@@ -42,6 +42,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"authorization_response_iss_parameter_supported": true,
 		"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
 		"subject_types_supported":                        []string{"public"},
+		"dpop_signing_alg_values_supported":              dpopAlgs,
 	})
 }
 
@@ -121,6 +122,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		challenge:     q.Get("code_challenge"),
 		method:        q.Get("code_challenge_method"),
 		loginHint:     q.Get("login_hint"),
+		dpopJKT:       q.Get("dpop_jkt"),
 	}
 	fail := func(code, desc string) { s.redirectError(w, r, req, code, desc) }
 	for k, v := range q {

@@ -35,6 +35,12 @@
 //     from Google, only {"id_token": ...}: the account's ID token for that
 //     audience, signed with the server's key (verifiable against
 //     [PathJWKS]).
+//     A request with a DPoP proof (RFC 9449) gets tokens of type DPoP bound
+//     to the proof's key (cnf.jkt in introspection); the proof's signature,
+//     typ, htm, htu, iat (±1 minute), jti (no replay) and, with
+//     [Options].DPoPNonce, the server's nonce are checked; a DPoP-bound
+//     refresh token, or a code whose request named dpop_jkt, needs a proof
+//     by the same key.
 //   - [PathDeviceCode]: the device authorization endpoint (RFC 8628), and
 //     [PathDevice], the verification page where a person enters the user
 //     code and allows or denies the device; [Options].AutoApprove approves
@@ -51,7 +57,9 @@
 //   - [PathUserInfo]: OpenID Connect UserInfo, for a bearer token with the
 //     openid scope.
 //   - [PathCalendarList]: a protected sample API answering like Google
-//     Calendar's calendarList.list for the bearer token's user.
+//     Calendar's calendarList.list for the bearer token's user. Here and at
+//     UserInfo a DPoP-bound token must come as "Authorization: DPoP" with a
+//     proof by its key naming it (ath); failures get a DPoP challenge.
 //   - [PathIAMServiceAccounts]: the IAM Credentials API's
 //     generateAccessToken and generateIdToken for any service account
 //     email, and signBlob for an account registered with

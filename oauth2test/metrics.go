@@ -96,6 +96,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		"Tokens revoked, by kind.", "counter", "kind", s.metrics.revoked)
 	writeCounter(&b, "oauth2test_faults_injected_total",
 		"Requests answered with an injected fault, by path.", "counter", "path", s.metrics.faults)
+	writeCounter(&b, "oauth2test_dpop_proofs_total",
+		"DPoP proofs received, by outcome.", "counter", "outcome", s.dpop.counts)
 
 	b.WriteString("# HELP oauth2test_http_requests_total HTTP requests answered, by path and status code.\n")
 	b.WriteString("# TYPE oauth2test_http_requests_total counter\n")

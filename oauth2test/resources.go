@@ -94,6 +94,10 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	if at := s.validAccess(tok); at != nil {
 		g = at.grant
 		out["token_type"] = "Bearer"
+		if at.jkt != "" {
+			out["token_type"] = "DPoP"
+			out["cnf"] = map[string]string{"jkt": at.jkt}
+		}
 		out["scope"] = scopeString(at.scopes)
 		out["exp"] = at.expiry.Unix()
 		out["iat"] = at.issued.Unix()
@@ -120,19 +124,11 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// bearerUser checks the request's bearer token and returns its grant, or
-// writes a 401 and returns nil.
+// bearerUser checks the request's access token (Bearer, or DPoP with its
+// proof) and returns its grant, or writes a 401 and returns nil.
 func (s *Server) bearerUser(w http.ResponseWriter, r *http.Request) (*grant, []string) {
-	tok := bearerToken(r)
-	if tok == "" {
-		bearerError(w, http.StatusUnauthorized, "", "")
-		return nil, nil
-	}
-	s.mu.Lock()
-	t := s.validAccess(tok)
-	s.mu.Unlock()
+	t := s.resourceToken(w, r)
 	if t == nil {
-		bearerError(w, http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or revoked")
 		return nil, nil
 	}
 	return t.grant, t.scopes

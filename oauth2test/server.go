@@ -96,6 +96,10 @@ type Options struct {
 	// PARTTL is the lifetime of the request_uris of [PathPAR]. Zero means
 	// DefaultPARTTL.
 	PARTTL time.Duration
+	// DPoPNonce makes DPoP proofs need a server nonce (RFC 9449 §8, §9):
+	// a proof without it is answered with use_dpop_nonce and a DPoP-Nonce
+	// header, at the token endpoint and at the sample API.
+	DPoPNonce bool
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests
@@ -141,6 +145,8 @@ type Server struct {
 	// jtis are the client assertions seen, by client id + "\x00" + jti,
 	// with their expiry: a replay is refused until then.
 	jtis map[string]time.Time
+	// dpop holds DPoP nonces, proof jtis and counters.
+	dpop dpopState
 }
 
 // NewServer starts a server on a loopback address and returns it. Callers

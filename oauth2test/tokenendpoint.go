@@ -21,6 +21,10 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	jkt, ok := s.tokenProof(w, r)
+	if !ok {
+		return
+	}
 	var (
 		resp any // a *tokenResponse, or the JWT-bearer grant's ID token answer
 		e    *oauthError
@@ -47,6 +51,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, e)
 		return
 	}
+	s.bindDPoP(resp, jkt)
 	writeJSON(w, http.StatusOK, resp)
 }
 

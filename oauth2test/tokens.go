@@ -19,6 +19,7 @@ type grant struct {
 	user     string // "" for client_credentials
 	scopes   []string
 	revoked  bool
+	jkt      string // DPoP key thumbprint its refresh tokens are bound to
 }
 
 // authRequest is a pending authorization request waiting for consent.
@@ -32,6 +33,7 @@ type authRequest struct {
 	challenge     string
 	method        string
 	loginHint     string
+	dpopJKT       string // the DPoP key the code is bound to (RFC 9449 §10)
 	expiry        time.Time
 }
 
@@ -52,6 +54,7 @@ type accessToken struct {
 	issued   time.Time
 	expiry   time.Time
 	revoked  bool
+	jkt      string // DPoP key thumbprint it is bound to (cnf.jkt)
 }
 
 // refreshToken is an issued refresh token.
