@@ -59,7 +59,8 @@ type Options struct {
 	// NoLocalWebServer skips the loopback server, as when the browser runs
 	// on another machine: RunFlow uses the device flow when the endpoint
 	// has a DeviceAuthURL, and otherwise asks the user to paste the URL the
-	// browser was finally sent to (or just the code) on Stdin.
+	// browser was finally sent to (or just the code) on Stdin. It implies
+	// NoBrowser: the URL is printed, no browser is opened here.
 	NoLocalWebServer bool
 	// Device uses the device flow (RFC 8628) at once, without trying a
 	// loopback server.
@@ -259,9 +260,10 @@ func (r *runner) start(ctx context.Context, redirectURL string) (*oauth2client.F
 }
 
 // prompt prints the authorization URL on a line of its own and opens the
-// browser unless told not to.
+// browser unless told not to. With NoLocalWebServer the browser is taken to
+// be on another machine, so none is opened here either.
 func (r *runner) prompt(authURL, after string) {
-	if r.o.NoBrowser {
+	if r.o.NoBrowser || r.o.NoLocalWebServer {
 		fmt.Fprintf(r.o.Stderr, "Go to the following link in your browser:\n\n%s\n\n%s", authURL, after)
 		return
 	}

@@ -444,10 +444,16 @@ func TestRunFlowPaste(t *testing.T) {
 				}
 				go io.WriteString(stdinW, tt.answer(loc)+"\n")
 			}
-			var stderr syncbuf.Buffer
+			// The browser is on another machine: the user reads the URL
+			// from the terminal and visits it there.
+			stderr := &urlReader{visit: b.Open}
 			creds, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{
-				NoLocalWebServer: true, OpenBrowser: b.Open, Stdin: stdinR, Stderr: &stderr,
+				NoLocalWebServer: true, Stdin: stdinR, Stderr: stderr,
+				OpenBrowser: func(string) error { t.Error("a browser was opened with NoLocalWebServer"); return nil },
 			})
+			if strings.Contains(stderr.String(), "browser has been opened") {
+				t.Errorf("stderr claims a browser was opened:\n%s", stderr.String())
+			}
 			if ru := b.redirectURI(t); ru.String() != "http://127.0.0.1/" {
 				t.Errorf("redirect_uri %s, want http://127.0.0.1/", ru)
 			}
@@ -468,6 +474,25 @@ func TestRunFlowPaste(t *testing.T) {
 			}
 		})
 	}
+}
+
+// urlReader is a terminal read by a user on another machine: the first
+// line written to it that starts with http is visited.
+type urlReader struct {
+	syncbuf.Buffer
+	visit func(string) error
+	once  sync.Once
+}
+
+func (u *urlReader) Write(p []byte) (int, error) {
+	n, err := u.Buffer.Write(p)
+	for line := range strings.Lines(string(p)) {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "http") {
+			u.once.Do(func() { _ = u.visit(line) })
+			break
+		}
+	}
+	return n, err
 }
 
 func TestRunFlowPasteErrors(t *testing.T) {
