@@ -529,7 +529,33 @@ func TestRunFlowBadOptions(t *testing.T) {
 			t.Errorf("options %+v accepted", o)
 		}
 	}
-	if _, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{Device: true}); err == nil {
-		t.Error("Device without a DeviceAuthURL accepted")
+	_, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{Device: true})
+	if err == nil {
+		t.Fatal("Device without a DeviceAuthURL accepted")
+	}
+	// The message names the issuer and speaks of the device flow, not of
+	// Go fields.
+	if msg := err.Error(); !strings.Contains(msg, "the issuer "+srv.URL+" offers no device flow") || strings.Contains(msg, "DeviceAuthURL") {
+		t.Errorf("error %q, want the issuer named and no field name", msg)
+	}
+}
+
+// TestRunFlowErrorsNotDoubled: an error of the library passed on by
+// RunFlow does not get a second package prefix.
+func TestRunFlowErrorsNotDoubled(t *testing.T) {
+	srv := newServer(t, false)
+	b := newBrowser(t)
+	b.visitFn = func(b *browser, authURL string) {
+		u, _ := url.Parse(authURL)
+		q := u.Query()
+		redirect := q.Get("redirect_uri") + "?error=access_denied&iss=" + url.QueryEscape(srv.URL) + "&state=" + url.QueryEscape(q.Get("state"))
+		b.get(redirect)
+	}
+	_, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{OpenBrowser: b.Open, Stderr: io.Discard})
+	if !errors.Is(err, oauth2client.ErrAccessDenied) {
+		t.Fatalf("error %v, want access_denied", err)
+	}
+	if strings.HasPrefix(err.Error(), "tools: oauth2client: ") {
+		t.Errorf("error %q has two package prefixes", err)
 	}
 }

@@ -147,7 +147,7 @@ func (e *env) usageError(c *command, format string, args ...any) int {
 
 // fail reports a failed command and returns exitFailure.
 func (e *env) fail(c *command, err error) int {
-	fmt.Fprintf(e.stderr, "oauth2client %s: %v\n", c.name, err)
+	fmt.Fprintf(e.stderr, "oauth2client %s: %s\n", c.name, errorText(err))
 	return exitFailure
 }
 
