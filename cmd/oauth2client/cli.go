@@ -76,6 +76,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprint(stdout, topUsage())
 		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "oauth2client %s\n", version())
+		return exitOK
 	default:
 		c := lookup(name)
 		if c == nil {
@@ -98,7 +101,7 @@ func topUsage() string {
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.name, c.summary)
 	}
-	b.WriteString("\nRun 'oauth2client COMMAND --help' for a command's flags and examples.\n")
+	b.WriteString("\nRun 'oauth2client COMMAND --help' for a command's flags and examples,\n'oauth2client --version' for the version.\n")
 	return b.String()
 }
 
@@ -163,7 +166,11 @@ func commandHelp(c *command, fs *flag.FlagSet) string {
 			first = false
 		}
 		name, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(&b, "  --%s", f.Name)
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-" // -H, -d, -v: as the examples and curl write them
+		}
+		fmt.Fprintf(&b, "  %s%s", dash, f.Name)
 		if name != "" {
 			b.WriteString(" " + strings.ToUpper(name))
 		}
