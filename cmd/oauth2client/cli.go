@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/tools"
 )
 
 // Exit codes.
@@ -164,6 +166,9 @@ func commandHelp(c *command, fs *flag.FlagSet) string {
 		if first {
 			b.WriteString("\nFlags:\n")
 			first = false
+		}
+		if strings.HasPrefix(f.Usage, tools.AliasUsagePrefix) {
+			return // Python's spelling of a flag listed under its own
 		}
 		name, usage := flag.UnquoteUsage(f)
 		dash := "--"

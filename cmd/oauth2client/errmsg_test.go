@@ -20,20 +20,8 @@ func TestErrorTextForPeople(t *testing.T) {
 		w.Write([]byte(`{"access_token": 5}`))
 	}))
 	defer garbage.Close()
-	withTokenURI := func(c *oauth2client.Credentials, uri string) *oauth2client.Credentials {
-		var m map[string]any
-		data, _ := json.Marshal(c.State())
-		json.Unmarshal(data, &m)
-		m["token_uri"] = uri
-		data, _ = json.Marshal(m)
-		out, err := oauth2client.ParseCredentialsJSON(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
 	invalid := fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2000-01-02T03:04:05Z", []string{"openid"}, true)
-	malformed := withTokenURI(fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2000-01-02T03:04:05Z", []string{"openid"}, false), garbage.URL)
+	malformed := withField(t, fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2000-01-02T03:04:05Z", []string{"openid"}, false), "token_uri", garbage.URL)
 	spec := "file:" + saveEntries(t, map[string]*oauth2client.Credentials{"invalid": invalid, "malformed": malformed})
 
 	for _, tc := range []struct {
@@ -80,3 +68,18 @@ func TestErrorText(t *testing.T) {
 }
 
 func wrapf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// withField returns c with the credentials JSON field key set to value.
+func withField(t *testing.T, c *oauth2client.Credentials, key string, value any) *oauth2client.Credentials {
+	t.Helper()
+	var m map[string]any
+	data, _ := json.Marshal(c.State())
+	json.Unmarshal(data, &m)
+	m[key] = value
+	data, _ = json.Marshal(m)
+	out, err := oauth2client.ParseCredentialsJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,16 +19,8 @@ func TestInfoScopeCheckRefused(t *testing.T) {
 		w.Write([]byte(`{"error":"invalid_client","error_description":"client authentication failed"}`))
 	}))
 	defer refusing.Close()
-	c := fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2099-01-02T03:04:05Z", []string{"openid", "email"}, false)
-	var m map[string]any
-	data, _ := json.Marshal(c.State())
-	json.Unmarshal(data, &m)
-	m["introspection_uri"] = refusing.URL
-	data, _ = json.Marshal(m)
-	c, err := oauth2client.ParseCredentialsJSON(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := withField(t, fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2099-01-02T03:04:05Z", []string{"openid", "email"}, false),
+		"introspection_uri", refusing.URL)
 	spec := "file:" + saveEntries(t, map[string]*oauth2client.Credentials{"work": c})
 
 	code, out, errOut := runCLI(t, t.Context(), "info", "--store", spec, "--key", "work")

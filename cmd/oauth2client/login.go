@@ -28,7 +28,9 @@ another machine) uses the device flow when the provider offers it, else
 asks to paste the address the browser ended on; --device uses the device
 flow (RFC 8628) at once. Login waits for the redirect or the pasted
 answer at most --wait-timeout; each network step (discovery, the token
-exchange, a device poll) gives up after --timeout.
+exchange, a device poll) gives up after --timeout. Python oauth2client's
+spellings work too: --auth_host_name, --auth_host_port 8080 8090,
+--noauth_local_webserver and --logging_level.
 
 The client comes from --client-secrets FILE, or from --client-id with
 --issuer URL, whose endpoints are discovered. A confidential client's
@@ -75,7 +77,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
 	par := fs.Bool("par", false, "push the authorization request to the server first (RFC 9126 PAR; needs --issuer, whose discovery names the endpoint); automatic when discovery requires it")
-	if code, ok := e.parseFlags(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, tools.PythonArgs(args)); !ok {
 		return code
 	}
 	if cf.credentials != "" {
