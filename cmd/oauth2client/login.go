@@ -168,7 +168,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	creds, err := tools.RunFlow(ctx, flow, nil, "", opts)
 	if err != nil {
-		return e.fail(c, cf.explain(err))
+		return e.fail(c, explainWait(ctx, cf.explain(err)))
 	}
 	if creds, err = saveLogin(ctx, t, creds, ref); err != nil {
 		return e.fail(c, err)
