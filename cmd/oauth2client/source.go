@@ -272,7 +272,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}
-	t := &target{store: s, spec: sp, key: f.key}
+	t := &target{store: s, spec: sp, key: canonicalKey(f.key)}
 	if cs != nil {
 		t.clientID = cs.ClientID
 	}
