@@ -30,6 +30,24 @@ func TestTokenJSONKeyAnyOrder(t *testing.T) {
 	}
 }
 
+// TestTokenUserAgentKey: --user-agent makes the derived key of a Python
+// multistore entry written with a user agent.
+func TestTokenUserAgentKey(t *testing.T) {
+	a := fixedCreds(t, "client-a", "ACCESS-A", "REFRESH-A", "2099-01-02T03:04:05Z", []string{"openid", "email"}, false)
+	b := fixedCreds(t, "client-a", "ACCESS-B", "REFRESH-B", "2099-01-02T03:04:05Z", []string{"openid", "email"}, false)
+	spec := "file:" + saveEntries(t, map[string]*oauth2client.Credentials{
+		store.ClassicKey("client-a", "my-agent/1.0", []string{"email", "openid"}): a,
+		store.ClassicKey("client-a", "", []string{"email", "openid"}):             b,
+	})
+	base := []string{"token", "--store", spec, "--client-id", "client-a", "--scope", "openid email"}
+	if got := runOK(t, append(base, "--user-agent", "my-agent/1.0")...); got != "ACCESS-A\n" {
+		t.Errorf("with --user-agent: stdout %q", got)
+	}
+	if got := runOK(t, base...); got != "ACCESS-B\n" {
+		t.Errorf("without --user-agent: stdout %q", got)
+	}
+}
+
 func TestCanonicalKey(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{

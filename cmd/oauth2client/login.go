@@ -216,9 +216,9 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}
-	key := f.key
+	key := canonicalKey(f.key)
 	if key == "" {
-		key = derivedKey(clientID, f.scopes)
+		key = derivedKey(clientID, f.userAgent, f.scopes)
 	}
 	return &target{store: s, spec: sp, key: key, clientID: clientID}, nil
 }
