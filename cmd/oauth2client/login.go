@@ -74,7 +74,6 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser: print the authorization URL on stderr and wait for the redirect")
 	device := fs.Bool("device", false, "use the device flow (RFC 8628): print a code to enter on another device")
 	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
-	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
 	par := fs.Bool("par", false, "push the authorization request to the server first (RFC 9126 PAR; needs --issuer, whose discovery names the endpoint); automatic when discovery requires it")
 	if code, ok := e.parseFlags(c, fs, tools.PythonArgs(args)); !ok {
@@ -116,11 +115,11 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		cfg.Endpoint = *ep
 	}
-	if *redirect != "" {
-		if !urlpolicy.IsLoopbackRedirect(*redirect) {
-			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", urlpolicy.Clip(*redirect, 80))
+	if redirect := cf.redirectURI; redirect != "" {
+		if !urlpolicy.IsLoopbackRedirect(redirect) {
+			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", urlpolicy.Clip(redirect, 80))
 		}
-		cfg.RedirectURL = *redirect
+		cfg.RedirectURL = redirect
 	}
 	if cfg.RedirectURL != "" && !urlpolicy.IsLoopbackRedirect(cfg.RedirectURL) {
 		cfg.RedirectURL = "" // RunFlow's loopback server picks its own

@@ -111,6 +111,7 @@ type credFlags struct {
 	store         string
 	key           string
 	userAgent     string // --user-agent: part of the derived key
+	redirectURI   string // --redirect-uri: login's; accepted by all
 	netTimeout
 	assertionFlags
 	// warn receives warnings and log records: the flag set's output, stderr.
@@ -143,6 +144,7 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes); a JSON object matches in any key order")
+	fs.StringVar(&f.redirectURI, "redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: login uses its path, the port is the local server's (default: the first loopback URI of --client-secrets, else path /); other commands accept it so that login's flags can be repeated")
 	fs.StringVar(&f.userAgent, "user-agent", "", "the user `AGENT` in the derived key, as Python's multistore_file keys hold it with the client id and scopes")
 	f.netTimeout.register(fs)
 	if fs.Lookup("logging-level") == nil {
