@@ -34,16 +34,10 @@ func TestVersion(t *testing.T) {
 // under Flags spelled as the example spells it (-H, -d, -v, --data-file).
 func TestHelpExamplesUseListedFlags(t *testing.T) {
 	t.Parallel()
-	flagRE := regexp.MustCompile(`^  (--?[A-Za-z][\w-]*)`)
 	for _, c := range commands {
+		listed := helpFlags(t, c.name)
 		_, help, _ := runCLI(t, t.Context(), c.name, "--help")
-		listed := map[string]bool{}
-		flagsPart, examplesPart, _ := strings.Cut(help, "\nExamples:\n")
-		for line := range strings.Lines(flagsPart) {
-			if m := flagRE.FindStringSubmatch(line); m != nil {
-				listed[m[1]] = true
-			}
-		}
+		_, examplesPart, _ := strings.Cut(help, "\nExamples:\n")
 		var words []string
 		for line := range strings.Lines(examplesPart) {
 			// Only the oauth2client command line: not curl's -H around it.
