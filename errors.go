@@ -99,7 +99,7 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ": %q", urlpolicy.Clip(e.Description, 200))
 		}
 	case e.Err != nil:
-		b.WriteString(e.Err.Error())
+		b.WriteString(causeText(e.Err))
 	default:
 		b.WriteString("request failed")
 	}
@@ -108,9 +108,16 @@ func (e *Error) Error() string {
 	}
 	if e.Code != "" && e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(causeText(e.Err))
 	}
 	return b.String()
+}
+
+// causeText is err's message without the package prefix Error already
+// wrote, so that a cause such as ErrMalformedResponse reads "oauth2client:
+// token endpoint: malformed response", not the prefix twice.
+func causeText(err error) string {
+	return strings.TrimPrefix(err.Error(), "oauth2client: ")
 }
 
 // Unwrap returns the underlying cause.

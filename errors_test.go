@@ -69,6 +69,34 @@ func TestErrorMessageQuotesCode(t *testing.T) {
 	}
 }
 
+// TestErrorMessageNoDoubledPrefix: a cause from this package is not
+// shown with the package prefix a second time.
+func TestErrorMessageNoDoubledPrefix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  *Error
+		want string
+	}{
+		{"malformed", &Error{Endpoint: "token", Err: ErrMalformedResponse},
+			"oauth2client: token endpoint: malformed response"},
+		{"malformed, wrapped", &Error{Endpoint: "token", StatusCode: 200, Err: fmt.Errorf("%w: expires_in is not a number", ErrMalformedResponse)},
+			"oauth2client: token endpoint: malformed response: expires_in is not a number (HTTP 200)"},
+		{"code and cause", &Error{Endpoint: "token", Code: "invalid_request", StatusCode: 400, Err: ErrUnsupportedTokenType},
+			"oauth2client: token endpoint: invalid_request (HTTP 400): unsupported token type"},
+		{"foreign cause", &Error{Endpoint: "revocation", Err: errors.New("post request: connection refused")},
+			"oauth2client: revocation endpoint: post request: connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestNewErrorClipsFields: the fields an *Error keeps of a hostile answer
 // are bounded.
 func TestNewErrorClipsFields(t *testing.T) {

@@ -24,7 +24,11 @@ var ErrInactiveToken = errors.New("oauth2client: token is not active")
 // With an IntrospectionURI it POSTs token and token_type_hint=access_token,
 // with client authentication (ClientAuth, else as AuthStyle says), to that RFC 7662 endpoint,
 // and reads "scope" from an {"active": true} answer; an inactive token is
-// [ErrInactiveToken]. Otherwise it asks TokenInfoURI as oauth2client did,
+// [ErrInactiveToken]. RFC 7662 §2.2 makes "scope" optional, so an answer
+// without it (or with null) says nothing about the scopes: RetrieveScopes
+// then keeps and returns what was known, as [Credentials.Scopes] says (the
+// scopes the token endpoint named, else those requested), and remembers
+// nothing new. Otherwise it asks TokenInfoURI as oauth2client did,
 // with GET ?access_token=...&fields=scope (Google's tokeninfo), reading its
 // space-separated "scope". Failures are [*Error]s with Endpoint
 // "introspection" or "tokeninfo"; without either URI it fails with
@@ -46,13 +50,17 @@ func (c *Credentials) RetrieveScopes(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if scopes == nil {
+		return c.Scopes(), nil // not said: keep what is known
+	}
 	c.mu.Lock()
 	c.granted = slices.Clone(scopes)
 	c.mu.Unlock()
 	return scopes, nil
 }
 
-// introspectScopes asks an RFC 7662 introspection endpoint.
+// introspectScopes asks an RFC 7662 introspection endpoint. It returns nil
+// scopes and no error when the answer does not say which scopes.
 func (c *Credentials) introspectScopes(ctx context.Context, accessToken string) ([]string, error) {
 	const endpoint = "introspection"
 	form := url.Values{"token": {accessToken}, "token_type_hint": {"access_token"}}
@@ -76,6 +84,9 @@ func (c *Credentials) introspectScopes(ctx context.Context, accessToken string) 
 	}
 	if !*info.Active {
 		return nil, ErrInactiveToken
+	}
+	if info.Scope == nil {
+		return nil, nil // optional (RFC 7662 §2.2): not said
 	}
 	return scopeField(endpoint, resp, info.Scope)
 }

@@ -19,7 +19,7 @@ func TestRetrieveScopesIntrospection(t *testing.T) {
 		errText string // in the message
 	}{
 		{name: "active", status: 200, body: `{"active":true,"scope":"openid api:read","client_id":"cid"}`, want: []string{"openid", "api:read"}},
-		{name: "active without scope", status: 200, body: `{"active":true}`, want: []string{}},
+		{name: "active with empty scope", status: 200, body: `{"active":true,"scope":""}`, want: []string{}},
 		{name: "inactive", status: 200, body: `{"active":false}`, wantErr: ErrInactiveToken},
 		{name: "no active field", status: 200, body: `{"scope":"a"}`, wantErr: ErrMalformedResponse, errText: `"active"`},
 		{name: "scope not a string", status: 200, body: `{"active":true,"scope":["a"]}`, wantErr: ErrMalformedResponse, errText: `"scope" is an array`},
@@ -74,6 +74,35 @@ func TestRetrieveScopesIntrospection(t *testing.T) {
 			}
 			if !slices.Equal(c.Scopes(), []string{"requested"}) {
 				t.Errorf("Scopes() = %v after a failure", c.Scopes())
+			}
+		})
+	}
+}
+
+// TestRetrieveScopesIntrospectionNotSaid: an introspection answer without
+// "scope" (optional in RFC 7662 §2.2) does not say the token has no
+// scopes: those known from the token response are kept.
+func TestRetrieveScopesIntrospectionNotSaid(t *testing.T) {
+	for _, body := range []string{`{"active":true}`, `{"active":true,"scope":null}`} {
+		t.Run(body, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(body))
+			}))
+			defer srv.Close()
+			c := NewCredentials(CredentialsConfig{ClientID: "cid", ClientSecret: "cs", Scopes: []string{"requested"},
+				IntrospectionURI: srv.URL, HTTPClient: srv.Client()},
+				&Token{AccessToken: "at", Scopes: []string{"openid", "api:read"}})
+			got, err := c.RetrieveScopes(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"openid", "api:read"}
+			if !slices.Equal(got, want) || !slices.Equal(c.Scopes(), want) || !c.HasScopes("api:read") {
+				t.Errorf("scopes = %v, Scopes() = %v, want %v", got, c.Scopes(), want)
+			}
+			if g := c.State().GrantedScopes; g != nil {
+				t.Errorf("GrantedScopes = %v, want nil (nothing learnt)", g)
 			}
 		})
 	}

@@ -42,17 +42,76 @@ type Flags struct {
 // Python's oauth2client spelled them with underscores and defaulted
 // --auth_host_name to localhost and the ports to 8080,8090; here the
 // default is 127.0.0.1 (RFC 8252 §8.3) and an ephemeral port (§7.3).
+// The underscore spellings of tools.argparser are registered too, as
+// aliases of the same values (their usage starts with [AliasUsagePrefix]):
+// --auth_host_name, --auth_host_port, --noauth_local_webserver and
+// --logging_level. Ports may also be separated by spaces in one argument;
+// argparse's form of several arguments, --auth_host_port 8080 8090, needs
+// [PythonArgs] applied to the command line first, since package flag
+// takes one argument per flag.
 func RegisterFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{AuthHostName: DefaultHostName, LoggingLevel: "ERROR"}
-	fs.StringVar(&f.AuthHostName, "auth-host-name", f.AuthHostName,
-		"host `name` of the loopback redirect URI: 127.0.0.1, localhost or ::1")
-	fs.Var((*portsValue)(&f.AuthHostPorts), "auth-host-port",
-		"`port` for the loopback redirect server; repeat or separate with commas to try several in order (default: any free port)")
-	fs.BoolVar(&f.NoAuthLocalWebServer, "noauth-local-webserver", false,
-		"do not run a local web server: use the device flow if the provider offers it, else paste the final URL")
-	fs.StringVar(&f.LoggingLevel, "logging-level", f.LoggingLevel,
-		"`level` of log messages: "+strings.Join(LoggingLevels, ", "))
+	hostUsage := "host `name` of the loopback redirect URI: 127.0.0.1, localhost or ::1"
+	portUsage := "`port` for the loopback redirect server; repeat or separate with commas to try several in order (default: any free port)"
+	noWebUsage := "do not run a local web server: use the device flow if the provider offers it, else paste the final URL"
+	levelUsage := "`level` of log messages: " + strings.Join(LoggingLevels, ", ")
+	for _, sep := range []string{"-", "_"} {
+		alias := ""
+		if sep == "_" {
+			alias = AliasUsagePrefix
+		}
+		fs.StringVar(&f.AuthHostName, "auth"+sep+"host"+sep+"name", f.AuthHostName, alias+hostUsage)
+		fs.Var((*portsValue)(&f.AuthHostPorts), "auth"+sep+"host"+sep+"port", alias+portUsage)
+		fs.BoolVar(&f.NoAuthLocalWebServer, "noauth"+sep+"local"+sep+"webserver", false, alias+noWebUsage)
+		fs.StringVar(&f.LoggingLevel, "logging"+sep+"level", f.LoggingLevel, alias+levelUsage)
+	}
 	return f
+}
+
+// AliasUsagePrefix starts the usage text of the flags [RegisterFlags]
+// registers under Python's underscore spellings, so that a program can
+// leave them out of its help.
+const AliasUsagePrefix = "(Python spelling) "
+
+// PythonArgs returns args with argparse's several-argument form of the
+// port flag, --auth_host_port 8080 8090 (or --auth-host-port), joined into
+// one argument, --auth_host_port=8080,8090, as package flag needs. Other
+// arguments are returned as they are, and so is everything after "--".
+func PythonArgs(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		out = append(out, a)
+		if a == "--" {
+			return append(out, args[i+1:]...)
+		}
+		name := strings.TrimLeft(a, "-")
+		if a == name || (name != "auth_host_port" && name != "auth-host-port") {
+			continue
+		}
+		var ports []string
+		for i+1 < len(args) && isPort(args[i+1]) {
+			ports = append(ports, args[i+1])
+			i++
+		}
+		if len(ports) > 0 {
+			out[len(out)-1] = a + "=" + strings.Join(ports, ",")
+		}
+	}
+	return out
+}
+
+// isPort reports whether s is all decimal digits, as a port argument is.
+func isPort(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Options returns RunFlow options for the flag values, with a logger
@@ -110,11 +169,7 @@ func (p *portsValue) String() string {
 }
 
 func (p *portsValue) Set(v string) error {
-	for part := range strings.SplitSeq(v, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
+	for part := range strings.FieldsFuncSeq(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
 		n, err := strconv.Atoi(part)
 		if err != nil || n < 1 || n > 65535 {
 			return fmt.Errorf("%q is not a port number (1-65535)", part)

@@ -50,12 +50,7 @@ func TestFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.HostName != tt.wantHost || !slices.Equal(o.Ports, tt.wantPorts) || o.NoLocalWebServer != tt.wantNoWeb {
-				t.Errorf("options %+v", o)
-			}
-			if !o.Logger.Enabled(t.Context(), tt.wantLevel) || o.Logger.Enabled(t.Context(), tt.wantLevel-1) {
-				t.Errorf("logger level is not %v", tt.wantLevel)
-			}
+			checkOptions(t, o, tt.wantHost, tt.wantPorts, tt.wantNoWeb, tt.wantLevel)
 			if slices.Contains(tt.args, "-verbose") != *verbose {
 				t.Error("the host program's flag was lost")
 			}
@@ -125,4 +120,57 @@ func FuzzParsePasted(f *testing.F) {
 			t.Error("neither query nor code")
 		}
 	})
+}
+
+// TestFlagsPythonSpellings: a command line written for Python
+// oauth2client's tools.argparser works unchanged.
+func TestFlagsPythonSpellings(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		wantHost  string
+		wantPorts []int
+		wantNoWeb bool
+		wantLevel slog.Level
+		wantRest  []string
+	}{
+		{name: "all, argparse's several ports", args: []string{"--auth_host_name", "localhost", "--auth_host_port", "8080", "8090",
+			"--noauth_local_webserver", "--logging_level", "INFO", "rest"},
+			wantHost: "localhost", wantPorts: []int{8080, 8090}, wantNoWeb: true, wantLevel: slog.LevelInfo, wantRest: []string{"rest"}},
+		{name: "ports in one argument", args: []string{"--auth_host_port=8080 8090"},
+			wantHost: "127.0.0.1", wantPorts: []int{8080, 8090}, wantLevel: slog.LevelError},
+		{name: "mixed spellings", args: []string{"--auth-host-port", "9000", "--auth_host_port", "9001", "--logging_level=DEBUG"},
+			wantHost: "127.0.0.1", wantPorts: []int{9000, 9001}, wantLevel: slog.LevelDebug},
+		{name: "after --", args: []string{"--", "--auth_host_port", "1", "2"},
+			wantHost: "127.0.0.1", wantLevel: slog.LevelError, wantRest: []string{"--auth_host_port", "1", "2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f := RegisterFlags(fs)
+			if err := fs.Parse(PythonArgs(tt.args)); err != nil {
+				t.Fatal(err)
+			}
+			o, err := f.options(io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkOptions(t, o, tt.wantHost, tt.wantPorts, tt.wantNoWeb, tt.wantLevel)
+			if !slices.Equal(fs.Args(), tt.wantRest) {
+				t.Errorf("arguments left %q, want %q", fs.Args(), tt.wantRest)
+			}
+		})
+	}
+}
+
+// checkOptions checks the Options made of flag values.
+func checkOptions(t *testing.T, o *Options, host string, ports []int, noWeb bool, level slog.Level) {
+	t.Helper()
+	if o.HostName != host || !slices.Equal(o.Ports, ports) || o.NoLocalWebServer != noWeb {
+		t.Errorf("options %+v", o)
+	}
+	if !o.Logger.Enabled(t.Context(), level) || o.Logger.Enabled(t.Context(), level-1) {
+		t.Errorf("logger level is not %v", level)
+	}
 }

@@ -59,7 +59,8 @@ type Options struct {
 	// NoLocalWebServer skips the loopback server, as when the browser runs
 	// on another machine: RunFlow uses the device flow when the endpoint
 	// has a DeviceAuthURL, and otherwise asks the user to paste the URL the
-	// browser was finally sent to (or just the code) on Stdin.
+	// browser was finally sent to (or just the code) on Stdin. It implies
+	// NoBrowser: the URL is printed, no browser is opened here.
 	NoLocalWebServer bool
 	// Device uses the device flow (RFC 8628) at once, without trying a
 	// loopback server.
@@ -206,7 +207,7 @@ func (r *runner) run(ctx context.Context) (*oauth2client.Credentials, error) {
 	hasDevice := r.flow.Config().Endpoint.DeviceAuthURL != ""
 	if r.o.Device {
 		if !hasDevice {
-			return nil, errors.New("tools: device flow asked for, but the endpoint has no DeviceAuthURL")
+			return nil, noDeviceFlowError(r.flow.Config().Endpoint)
 		}
 		return r.device(ctx)
 	}
@@ -222,6 +223,19 @@ func (r *runner) run(ctx context.Context) (*oauth2client.Credentials, error) {
 		return r.device(ctx)
 	}
 	return r.paste(ctx)
+}
+
+// noDeviceFlowError says that the server named by ep offers no device
+// flow, in words for people rather than field names.
+func noDeviceFlowError(ep oauth2client.Endpoint) error {
+	who := "the authorization server"
+	switch {
+	case ep.Issuer != "":
+		who = "the issuer " + urlpolicy.RedactURL(ep.Issuer)
+	case ep.TokenURL != "":
+		who = "the server at " + urlpolicy.RedactURL(ep.TokenURL)
+	}
+	return fmt.Errorf("tools: the device flow was asked for, but %s offers no device flow (no device_authorization_endpoint)", who)
 }
 
 // listenLoopback listens on the first free configured port, or an
@@ -249,19 +263,20 @@ func (r *runner) start(ctx context.Context, redirectURL string) (*oauth2client.F
 	opts := append(append([]oauth2client.AuthCodeOption{}, r.o.AuthCodeOptions...), oauth2client.WithRedirectURL(redirectURL))
 	st, err := r.flow.Start(ctx, opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tools: %w", err)
+		return nil, nil, err
 	}
 	pf, err := r.flow.Resume(st)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tools: %w", err)
+		return nil, nil, err
 	}
 	return pf, st, nil
 }
 
 // prompt prints the authorization URL on a line of its own and opens the
-// browser unless told not to.
+// browser unless told not to. With NoLocalWebServer the browser is taken to
+// be on another machine, so none is opened here either.
 func (r *runner) prompt(authURL, after string) {
-	if r.o.NoBrowser {
+	if r.o.NoBrowser || r.o.NoLocalWebServer {
 		fmt.Fprintf(r.o.Stderr, "Go to the following link in your browser:\n\n%s\n\n%s", authURL, after)
 		return
 	}
@@ -367,9 +382,6 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		h.r.log.Info("authorization code exchanged")
 		page(w, http.StatusOK, SuccessPage)
 	}
-	if err != nil {
-		err = fmt.Errorf("tools: %w", err)
-	}
 	h.results <- callbackResult{creds, err}
 }
 
@@ -401,7 +413,7 @@ func page(w http.ResponseWriter, status int, text string) {
 func (r *runner) device(ctx context.Context) (*oauth2client.Credentials, error) {
 	da, err := r.flow.DeviceAuth(ctx, r.o.AuthCodeOptions...)
 	if err != nil {
-		return nil, fmt.Errorf("tools: %w", err)
+		return nil, err
 	}
 	r.log.Info("device authorization started", "device", da)
 	fmt.Fprintf(r.o.Stderr, "To sign in, visit:\n\n%s\n\nand enter the code: %s\n\n", da.VerificationURI, da.UserCode)
@@ -421,7 +433,7 @@ func (r *runner) device(ctx context.Context) (*oauth2client.Credentials, error) 
 	}
 	creds, err := r.flow.PollDevice(ctx, da)
 	if err != nil {
-		return nil, fmt.Errorf("tools: %w", err)
+		return nil, err
 	}
 	return creds, nil
 }
@@ -477,7 +489,7 @@ func (r *runner) paste(ctx context.Context) (*oauth2client.Credentials, error) {
 		creds, err = pf.Exchange(ctx, code)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("tools: %w", err)
+		return nil, err
 	}
 	return creds, nil
 }

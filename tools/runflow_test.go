@@ -444,10 +444,16 @@ func TestRunFlowPaste(t *testing.T) {
 				}
 				go io.WriteString(stdinW, tt.answer(loc)+"\n")
 			}
-			var stderr syncbuf.Buffer
+			// The browser is on another machine: the user reads the URL
+			// from the terminal and visits it there.
+			stderr := &urlReader{visit: b.Open}
 			creds, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{
-				NoLocalWebServer: true, OpenBrowser: b.Open, Stdin: stdinR, Stderr: &stderr,
+				NoLocalWebServer: true, Stdin: stdinR, Stderr: stderr,
+				OpenBrowser: func(string) error { t.Error("a browser was opened with NoLocalWebServer"); return nil },
 			})
+			if strings.Contains(stderr.String(), "browser has been opened") {
+				t.Errorf("stderr claims a browser was opened:\n%s", stderr.String())
+			}
 			if ru := b.redirectURI(t); ru.String() != "http://127.0.0.1/" {
 				t.Errorf("redirect_uri %s, want http://127.0.0.1/", ru)
 			}
@@ -468,6 +474,25 @@ func TestRunFlowPaste(t *testing.T) {
 			}
 		})
 	}
+}
+
+// urlReader is a terminal read by a user on another machine: the first
+// line written to it that starts with http is visited.
+type urlReader struct {
+	syncbuf.Buffer
+	visit func(string) error
+	once  sync.Once
+}
+
+func (u *urlReader) Write(p []byte) (int, error) {
+	n, err := u.Buffer.Write(p)
+	for line := range strings.Lines(string(p)) {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "http") {
+			u.once.Do(func() { _ = u.visit(line) })
+			break
+		}
+	}
+	return n, err
 }
 
 func TestRunFlowPasteErrors(t *testing.T) {
@@ -504,7 +529,33 @@ func TestRunFlowBadOptions(t *testing.T) {
 			t.Errorf("options %+v accepted", o)
 		}
 	}
-	if _, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{Device: true}); err == nil {
-		t.Error("Device without a DeviceAuthURL accepted")
+	_, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{Device: true})
+	if err == nil {
+		t.Fatal("Device without a DeviceAuthURL accepted")
+	}
+	// The message names the issuer and speaks of the device flow, not of
+	// Go fields.
+	if msg := err.Error(); !strings.Contains(msg, "the issuer "+srv.URL+" offers no device flow") || strings.Contains(msg, "DeviceAuthURL") {
+		t.Errorf("error %q, want the issuer named and no field name", msg)
+	}
+}
+
+// TestRunFlowErrorsNotDoubled: an error of the library passed on by
+// RunFlow does not get a second package prefix.
+func TestRunFlowErrorsNotDoubled(t *testing.T) {
+	srv := newServer(t, false)
+	b := newBrowser(t)
+	b.visitFn = func(b *browser, authURL string) {
+		u, _ := url.Parse(authURL)
+		q := u.Query()
+		redirect := q.Get("redirect_uri") + "?error=access_denied&iss=" + url.QueryEscape(srv.URL) + "&state=" + url.QueryEscape(q.Get("state"))
+		b.get(redirect)
+	}
+	_, err := tools.RunFlow(context.Background(), newFlow(t, srv, false), nil, "", &tools.Options{OpenBrowser: b.Open, Stderr: io.Discard})
+	if !errors.Is(err, oauth2client.ErrAccessDenied) {
+		t.Fatalf("error %v, want access_denied", err)
+	}
+	if strings.HasPrefix(err.Error(), "tools: oauth2client: ") {
+		t.Errorf("error %q has two package prefixes", err)
 	}
 }

@@ -93,7 +93,7 @@ func TestClientAssertionKeyEndToEnd(t *testing.T) {
 			if n := srv.Requests(tt.path) - before; n != tt.n {
 				t.Errorf("login made %d requests to %s, want %d", n, tt.path, tt.n)
 			}
-			key := derivedKey(id, scopeList{"openid"})
+			key := derivedKey(id, "", scopeList{"openid"})
 			st, err := openFile(t, path).Load(t.Context(), key)
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/oauth2client/oauth2client/tools"
 )
 
 // Exit codes.
@@ -76,6 +78,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprint(stdout, topUsage())
 		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "oauth2client %s\n", version())
+		return exitOK
 	default:
 		c := lookup(name)
 		if c == nil {
@@ -98,7 +103,7 @@ func topUsage() string {
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.name, c.summary)
 	}
-	b.WriteString("\nRun 'oauth2client COMMAND --help' for a command's flags and examples.\n")
+	b.WriteString("\nRun 'oauth2client COMMAND --help' for a command's flags and examples,\n'oauth2client --version' for the version.\n")
 	return b.String()
 }
 
@@ -147,7 +152,7 @@ func (e *env) usageError(c *command, format string, args ...any) int {
 
 // fail reports a failed command and returns exitFailure.
 func (e *env) fail(c *command, err error) int {
-	fmt.Fprintf(e.stderr, "oauth2client %s: %v\n", c.name, err)
+	fmt.Fprintf(e.stderr, "oauth2client %s: %s\n", c.name, errorText(err))
 	return exitFailure
 }
 
@@ -162,8 +167,15 @@ func commandHelp(c *command, fs *flag.FlagSet) string {
 			b.WriteString("\nFlags:\n")
 			first = false
 		}
+		if strings.HasPrefix(f.Usage, tools.AliasUsagePrefix) {
+			return // Python's spelling of a flag listed under its own
+		}
 		name, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(&b, "  --%s", f.Name)
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-" // -H, -d, -v: as the examples and curl write them
+		}
+		fmt.Fprintf(&b, "  %s%s", dash, f.Name)
 		if name != "" {
 			b.WriteString(" " + strings.ToUpper(name))
 		}

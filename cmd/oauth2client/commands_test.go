@@ -221,7 +221,7 @@ func TestTokenKeyAndFormats(t *testing.T) {
 	b := fixedCreds(t, "client-b", "ACCESS-B", "REFRESH-B", "2099-01-02T03:04:05Z", []string{"api"}, false)
 	path := saveEntries(t, map[string]*oauth2client.Credentials{
 		"work": a, "home": b,
-		derivedKey("client-a", scopeList{"email", "openid"}): a,
+		derivedKey("client-a", "", scopeList{"email", "openid"}): a,
 	})
 	spec := "file:" + path
 	for _, tc := range []struct {
@@ -313,7 +313,7 @@ func TestListGolden(t *testing.T) {
 		"no-refresh": fixedCreds(t, "client-b", "ACCESS-3", "", "2001-01-02T03:04:05Z", nil, false),
 		"revoked":    fixedCreds(t, "client-b", "ACCESS-4", "REFRESH-4", "2099-01-02T03:04:05Z", []string{"api"}, true),
 		"forever":    fixedCreds(t, "client-c", "ACCESS-5", "REFRESH-5", "", []string{"api"}, false),
-		derivedKey("client-a", scopeList{"openid"}): fixedCreds(t, "client-a", "ACCESS-6", "REFRESH-6", "2099-01-02T03:04:05Z", []string{"openid"}, false),
+		derivedKey("client-a", "", scopeList{"openid"}): fixedCreds(t, "client-a", "ACCESS-6", "REFRESH-6", "2099-01-02T03:04:05Z", []string{"openid"}, false),
 	})
 	out := runOK(t, "list", "--store", "file:"+path)
 	checkGolden(t, "list.golden", out)

@@ -159,7 +159,7 @@ func TestRefreshVerifiesIDToken(t *testing.T) {
 	if msg := loginNoBrowser(t, flags); !strings.Contains(msg, ": verified.") {
 		t.Fatalf("login:\n%s", msg)
 	}
-	key := derivedKey(tc.id, scopeList{"openid"})
+	key := derivedKey(tc.id, "", scopeList{"openid"})
 
 	expireStored(t, path, key)
 	forge.Store(true)

@@ -47,7 +47,7 @@ func TestEndToEndOIDCProvider(t *testing.T) {
 		t.Errorf("login did not verify oidc-provider's ID token:\n%s", msg)
 	}
 
-	key := derivedKey(p.Public.ID, scopeList{"openid", "email", "offline_access"})
+	key := derivedKey(p.Public.ID, "", scopeList{"openid", "email", "offline_access"})
 	first := strings.TrimSpace(runOK(t, with("token")...))
 	refresh := storedRefreshToken(t, path, key)
 	for i := range 2 {
@@ -114,7 +114,7 @@ func TestDeviceLogin(t *testing.T) {
 				t.Error(err)
 			}
 		})
-		key := derivedKey(p.Public.ID, scopeList{"openid", "offline_access"})
+		key := derivedKey(p.Public.ID, "", scopeList{"openid", "offline_access"})
 		if storedRefreshToken(t, path, key) == "" {
 			t.Error("no refresh token stored")
 		}

@@ -81,7 +81,7 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 		t.Errorf("login stderr:\n%s", msg)
 	}
 
-	stored, err := openFile(t, path).Load(t.Context(), derivedKey(tc.id, scopeList{"openid"}))
+	stored, err := openFile(t, path).Load(t.Context(), derivedKey(tc.id, "", scopeList{"openid"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestEndToEndOAuth2Test(t *testing.T) {
 		t.Fatal("token printed nothing")
 	}
 
-	expireStored(t, path, derivedKey(tc.id, scopeList{"openid"}))
+	expireStored(t, path, derivedKey(tc.id, "", scopeList{"openid"}))
 	before := tc.srv.TokenRequests("refresh_token")
 	outs := concurrentTokens(t, 16, flags...)
 	checkOneToken(t, outs)
@@ -165,7 +165,7 @@ func TestDebugLogsHoldNoSecrets(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "creds.json")
 	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path, "--logging-level", "DEBUG"}
 	with := func(args ...string) []string { return append(args, flags...) }
-	key := derivedKey(tc.id, scopeList{"openid"})
+	key := derivedKey(tc.id, "", scopeList{"openid"})
 
 	var logs strings.Builder
 	logs.WriteString(loginNoBrowser(t, flags))

@@ -22,7 +22,9 @@ token endpoint, the scopes, the expiry and validity of the access token,
 and whether there is a refresh token. When the credentials have an
 introspection (RFC 7662) or token info endpoint, it also asks the server
 which scopes the access token holds, refreshing the token first when it
-has expired; --offline skips that. It shows the ID token's subject and
+has expired; --offline skips that. When the server refuses only that
+question, info shows what it knows, says why the server could not be
+asked, and exits 0. It shows the ID token's subject and
 issuer, and whether it verifies now (not --offline) against the keys of
 its issuer, found by discovery (Google's for Google) when that issuer's
 token endpoint is the credentials' own; an expired ID token does not.
@@ -66,11 +68,29 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 			idLine = verifyStored(ctx, l.creds, cf.httpClient(), nil)
 		}
 	}
-	writeInfo(e.stdout, l, time.Now(), granted, grantedErr, idLine)
 	if grantedErr != nil && !errors.Is(grantedErr, oauth2client.ErrInactiveToken) {
-		return e.fail(c, fmt.Errorf("asking the server for the token's scopes: %w", cf.explain(grantedErr)))
+		grantedErr = cf.explain(grantedErr)
+		if !scopeCheckOnly(grantedErr) {
+			writeInfo(e.stdout, l, time.Now(), nil, errCouldNotAsk, idLine)
+			return e.fail(c, fmt.Errorf("asking the server for the token's scopes: %w", grantedErr))
+		}
 	}
+	writeInfo(e.stdout, l, time.Now(), granted, grantedErr, idLine)
 	return exitOK
+}
+
+// errCouldNotAsk stands for a failure that is reported apart.
+var errCouldNotAsk = errors.New("see below")
+
+// scopeCheckOnly reports whether err is the server refusing the
+// server-side scope check itself (the introspection or token info endpoint
+// answered with an error), not a failure of what came before it (a
+// refresh) nor a server that did not answer (a timeout, which stays a
+// failure naming --timeout): info then shows what it knows and succeeds.
+func scopeCheckOnly(err error) bool {
+	var oe *oauth2client.Error
+	return errors.As(err, &oe) && oe.StatusCode != 0 &&
+		(oe.Endpoint == "introspection" || oe.Endpoint == "tokeninfo")
 }
 
 // writeInfo writes what info shows.
@@ -87,8 +107,10 @@ func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedE
 		switch {
 		case errors.Is(grantedErr, oauth2client.ErrInactiveToken):
 			line("server says", "the access token is not active")
-		case grantedErr != nil:
+		case errors.Is(grantedErr, errCouldNotAsk):
 			line("server says", "(could not ask)")
+		case grantedErr != nil:
+			line("server says", "(could not ask: "+errorText(grantedErr)+")")
 		default:
 			line("server says", "scopes "+orNone(strings.Join(granted, " ")))
 		}

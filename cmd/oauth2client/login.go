@@ -28,7 +28,9 @@ another machine) uses the device flow when the provider offers it, else
 asks to paste the address the browser ended on; --device uses the device
 flow (RFC 8628) at once. Login waits for the redirect or the pasted
 answer at most --wait-timeout; each network step (discovery, the token
-exchange, a device poll) gives up after --timeout.
+exchange, a device poll) gives up after --timeout. Python oauth2client's
+spellings work too: --auth_host_name, --auth_host_port 8080 8090,
+--noauth_local_webserver and --logging_level.
 
 The client comes from --client-secrets FILE, or from --client-id with
 --issuer URL, whose endpoints are discovered. A confidential client's
@@ -72,10 +74,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser: print the authorization URL on stderr and wait for the redirect")
 	device := fs.Bool("device", false, "use the device flow (RFC 8628): print a code to enter on another device")
 	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
-	redirect := fs.String("redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: its path is used, the port is the local server's (default: the first loopback URI of --client-secrets, else path /)")
 	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
 	par := fs.Bool("par", false, "push the authorization request to the server first (RFC 9126 PAR; needs --issuer, whose discovery names the endpoint); automatic when discovery requires it")
-	if code, ok := e.parseFlags(c, fs, args); !ok {
+	if code, ok := e.parseFlags(c, fs, tools.PythonArgs(args)); !ok {
 		return code
 	}
 	if cf.credentials != "" {
@@ -114,11 +115,11 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		cfg.Endpoint = *ep
 	}
-	if *redirect != "" {
-		if !urlpolicy.IsLoopbackRedirect(*redirect) {
-			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", urlpolicy.Clip(*redirect, 80))
+	if redirect := cf.redirectURI; redirect != "" {
+		if !urlpolicy.IsLoopbackRedirect(redirect) {
+			return e.usageError(c, "--redirect-uri %q: want a loopback http URI such as http://127.0.0.1/callback", urlpolicy.Clip(redirect, 80))
 		}
-		cfg.RedirectURL = *redirect
+		cfg.RedirectURL = redirect
 	}
 	if cfg.RedirectURL != "" && !urlpolicy.IsLoopbackRedirect(cfg.RedirectURL) {
 		cfg.RedirectURL = "" // RunFlow's loopback server picks its own
@@ -166,7 +167,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	creds, err := tools.RunFlow(ctx, flow, nil, "", opts)
 	if err != nil {
-		return e.fail(c, cf.explain(err))
+		return e.fail(c, explainWait(ctx, cf.explain(err)))
 	}
 	if creds, err = saveLogin(ctx, t, creds, ref); err != nil {
 		return e.fail(c, err)
@@ -214,9 +215,9 @@ func (f *credFlags) loginTarget(ctx context.Context, clientID string) (*target, 
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}
-	key := f.key
+	key := canonicalKey(f.key)
 	if key == "" {
-		key = derivedKey(clientID, f.scopes)
+		key = derivedKey(clientID, f.userAgent, f.scopes)
 	}
 	return &target{store: s, spec: sp, key: key, clientID: clientID}, nil
 }

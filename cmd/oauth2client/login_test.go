@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +125,22 @@ func TestIsLoopbackRedirect(t *testing.T) {
 				t.Errorf("urlpolicy.IsLoopbackRedirect(%q) = %v, want %v", tt.uri, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoginWaitTimeoutMessage: a login that waited in vain says what it
+// waited for and which flag changes how long.
+func TestLoginWaitTimeoutMessage(t *testing.T) {
+	tc := newTestServer(t, nil)
+	l := startLogin(t, "--no-browser", "--client-secrets", tc.cs, "--scope", "openid",
+		"--store", "file:"+filepath.Join(t.TempDir(), "c.json"), "--wait-timeout", "1ms")
+	if code := <-l.done; code != exitFailure {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFailure, l.err.String())
+	}
+	msg := l.err.String()
+	for _, want := range []string{"waiting for the browser's redirect", "--wait-timeout"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, msg)
+		}
 	}
 }

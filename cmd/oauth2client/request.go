@@ -57,7 +57,7 @@ func runRequest(ctx context.Context, e *env, c *command, args []string) int {
 	var dataSet bool
 	setData := func(v string) error { data, dataSet = v, true; return nil }
 	fs.Func("data", "send `TEXT` as the request body; @FILE sends a file's contents, @- stdin", setData)
-	fs.Func("d", "the same as --data", setData)
+	fs.Func("d", "the same as --data `TEXT`", setData)
 	fs.StringVar(&dataFile, "data-file", "", "send the contents of `FILE` as the request body")
 	verbose := fs.Bool("v", false, "print the response status and headers on stderr")
 	insecureHTTP := fs.Bool("insecure-allow-http", false, "DANGEROUS: send the access token over plain http to a host that is not loopback, where anyone on the path can read and replay it; only for a test network")

@@ -110,6 +110,8 @@ type credFlags struct {
 	scopes        scopeList
 	store         string
 	key           string
+	userAgent     string // --user-agent: part of the derived key
+	redirectURI   string // --redirect-uri: login's; accepted by all
 	netTimeout
 	assertionFlags
 	// warn receives warnings and log records: the flag set's output, stderr.
@@ -141,7 +143,9 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	f.assertionFlags.register(fs)
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
-	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes)")
+	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes); a JSON object matches in any key order")
+	fs.StringVar(&f.redirectURI, "redirect-uri", "", "the redirect `URI` registered for the client, e.g. http://127.0.0.1/callback: login uses its path, the port is the local server's (default: the first loopback URI of --client-secrets, else path /); other commands accept it so that login's flags can be repeated")
+	fs.StringVar(&f.userAgent, "user-agent", "", "the user `AGENT` in the derived key, as Python's multistore_file keys hold it with the client id and scopes")
 	f.netTimeout.register(fs)
 	if fs.Lookup("logging-level") == nil {
 		fs.String("logging-level", "ERROR", "log on stderr at `LEVEL` and above: "+strings.Join(tools.LoggingLevels, ", ")+"; DEBUG shows refreshes, retries and lock waits (never a secret or token)")
@@ -223,10 +227,11 @@ func (f *credFlags) client() (*oauth2client.ClientSecrets, error) {
 	return nil, nil
 }
 
-// derivedKey is the store key for a client and scopes: what login stores
+// derivedKey is the store key for a client, user agent and scopes (a
+// Python multistore key, scopes sorted): what login stores
 // under and the other commands look up.
-func derivedKey(clientID string, scopes scopeList) string {
-	return store.ClassicKey(clientID, "", scopes.sorted())
+func derivedKey(clientID, userAgent string, scopes scopeList) string {
+	return store.ClassicKey(clientID, userAgent, scopes.sorted())
 }
 
 // storeSpec returns the parsed --store spec (the default when empty).
@@ -272,14 +277,14 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, f.explainStep(sctx, err)
 	}
-	t := &target{store: s, spec: sp, key: f.key}
+	t := &target{store: s, spec: sp, key: canonicalKey(f.key)}
 	if cs != nil {
 		t.clientID = cs.ClientID
 	}
 	switch {
 	case t.key != "":
 	case cs != nil:
-		t.key = derivedKey(cs.ClientID, f.scopes)
+		t.key = derivedKey(cs.ClientID, f.userAgent, f.scopes)
 	default:
 		keys, err := s.List(sctx)
 		if err != nil {

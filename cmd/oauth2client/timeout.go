@@ -96,3 +96,13 @@ func (t *netTimeout) explainStep(ctx context.Context, err error) error {
 	}
 	return t.explain(err)
 }
+
+// explainWait adds to login's error that the wait for the redirect or the
+// pasted answer ended at --wait-timeout, and how to wait longer; the error
+// already says what was waited for. Other errors are returned as they are.
+func explainWait(ctx context.Context, err error) error {
+	if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		return err
+	}
+	return fmt.Errorf("%w (--wait-timeout ended the wait; a larger --wait-timeout waits longer)", err)
+}
