@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/idtoken"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
@@ -79,9 +80,14 @@ func demo(ctx context.Context, out io.Writer) error {
 		"revocation:    "+endpoint.RevocationURL,
 		"introspection: "+endpoint.IntrospectionURL)
 
+	verifier, err := idtoken.New(&idtoken.Options{Issuer: endpoint.Issuer, Audiences: []string{clientID}, JWKSURL: endpoint.JWKSURL})
+	if err != nil {
+		return err
+	}
 	flow, err := oauth2client.NewFlow(oauth2client.Config{
 		ClientID: clientID, ClientSecret: secret, Endpoint: *endpoint, RedirectURL: redirect,
-		Scopes: []string{"openid", "email", "https://www.googleapis.com/auth/calendar.readonly"},
+		Scopes:          []string{"openid", "email", "https://www.googleapis.com/auth/calendar.readonly"},
+		IDTokenVerifier: verifier,
 	})
 	if err != nil {
 		return err
@@ -108,11 +114,15 @@ func demo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	tok := creds.CurrentToken()
+	verified := "claims decoded, NOT verified"
+	if creds.IDTokenVerified() {
+		verified = "signature, issuer, audience, expiry and nonce verified against the server's JWKS"
+	}
 	say("Checked state and issuer, then exchanged the code (with the PKCE verifier) for credentials",
 		"access token:  "+shorten(tok.AccessToken),
 		"refresh token: "+present(tok.RefreshToken),
 		"expires:       "+tok.Expiry.Format(time.RFC3339),
-		"ID token for:  "+fmt.Sprint(creds.IDTokenClaims()["email"])+" (claims decoded, not verified)")
+		"ID token for:  "+fmt.Sprint(creds.IDTokenClaims()["email"])+" ("+verified+")")
 
 	api := srv.URL + oauth2test.PathCalendarList
 	body, status, err := get(creds.Client(nil), api)

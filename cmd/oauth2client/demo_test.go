@@ -19,7 +19,7 @@ func TestDemo(t *testing.T) {
 		"code_challenge_method=S256",
 		"with code, state and iss",
 		"refresh token: received",
-		"ID token for:  alice@example.com",
+		"ID token for:  alice@example.com (signature, issuer, audience, expiry and nonce verified",
 		"HTTP 200: {\"items\":[{\"accessRole\":\"owner\",\"id\":\"alice@example.com\"",
 		"refresh requests at the server: 1",
 		"openid email https://www.googleapis.com/auth/calendar.readonly",
