@@ -18,11 +18,8 @@ import (
 // confidential (client_secret_basic, client_secret_post) clients.
 func TestOIDCProviderDeviceFlow(t *testing.T) {
 	p := oidcprovidertest.Start(t)
+	endpoint := p.Endpoint(t)
 	ctx := context.Background()
-	endpoint, err := oauth2client.Discover(ctx, p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if endpoint.DeviceAuthURL == "" {
 		t.Fatal("oidc-provider advertises no device_authorization_endpoint")
 	}

@@ -20,11 +20,8 @@ import (
 // provider answers with its logout confirmation page.
 func TestOIDCProviderPARUserInfoLogout(t *testing.T) {
 	p := oidcprovidertest.Start(t)
+	endpoint := p.Endpoint(t)
 	ctx := context.Background()
-	endpoint, err := oauth2client.Discover(ctx, p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if endpoint.PushedAuthURL == "" || endpoint.EndSessionURL == "" || endpoint.RequirePAR {
 		t.Fatalf("discovery: PushedAuthURL %q, EndSessionURL %q, RequirePAR %t", endpoint.PushedAuthURL, endpoint.EndSessionURL, endpoint.RequirePAR)
 	}

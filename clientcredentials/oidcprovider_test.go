@@ -1,7 +1,6 @@
 package clientcredentials_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -19,10 +18,7 @@ import (
 // assertions' aud being the token endpoint (RequestToken knows no issuer).
 func TestOIDCProvider(t *testing.T) {
 	p := oidcprovidertest.Start(t)
-	endpoint, err := oauth2client.Discover(context.Background(), p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	endpoint := p.Endpoint(t)
 	key, kid, err := clientauth.ParseKey([]byte(p.KeyJWT.PrivateJWK), "private_jwk")
 	if err != nil {
 		t.Fatal(err)

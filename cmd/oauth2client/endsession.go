@@ -18,14 +18,11 @@ var openURL = tools.OpenBrowser
 // revocation endpoint), and prints or opens the RP-initiated logout URL
 // with the ID token as id_token_hint.
 func endSession(ctx context.Context, e *env, c *command, cf *credFlags, postLogout string, open bool) int {
-	l, err := cf.load(ctx)
-	if err != nil {
-		return e.report(c, err)
+	l, code, ok := e.loadUser(ctx, c, cf)
+	if !ok {
+		return code
 	}
 	defer l.Close()
-	if err := l.needStored(c.name); err != nil {
-		return e.fail(c, err)
-	}
 	var hint string
 	if tok := l.creds.CurrentToken(); tok != nil {
 		hint = tok.IDToken

@@ -45,14 +45,11 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
-	l, err := cf.load(ctx)
-	if err != nil {
-		return e.report(c, err)
+	l, code, ok := e.loadUser(ctx, c, &cf)
+	if !ok {
+		return code
 	}
 	defer l.Close()
-	if err := l.needStored(c.name); err != nil {
-		return e.fail(c, err)
-	}
 
 	var granted []string
 	var grantedErr error

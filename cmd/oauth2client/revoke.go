@@ -35,14 +35,11 @@ func runRevoke(ctx context.Context, e *env, c *command, args []string) int {
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
-	l, err := cf.load(ctx)
-	if err != nil {
-		return e.report(c, err)
+	l, code, ok := e.loadUser(ctx, c, &cf)
+	if !ok {
+		return code
 	}
 	defer l.Close()
-	if err := l.needStored(c.name); err != nil {
-		return e.fail(c, err)
-	}
 	if err := l.creds.Revoke(ctx); err != nil {
 		if errors.Is(err, oauth2client.ErrNoEndpoint) {
 			return e.fail(c, fmt.Errorf("%s: the credentials have no revocation endpoint; 'oauth2client logout' deletes them without revoking", l.from))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -113,4 +114,20 @@ func (l *loaded) needStored(command string) error {
 		return fmt.Errorf("%s: a service account key holds no stored token for %s; 'oauth2client token --credentials' gets one", l.from, command)
 	}
 	return nil
+}
+
+// loadUser loads the credentials the flags name for command, which needs a
+// user's stored credentials (a refresh token, a revocation endpoint): the
+// report of a failure is made here, and ok is false then. The caller
+// closes l.
+func (e *env) loadUser(ctx context.Context, c *command, cf *credFlags) (l *loaded, code int, ok bool) {
+	l, err := cf.load(ctx)
+	if err != nil {
+		return nil, e.report(c, err), false
+	}
+	if err := l.needStored(c.name); err != nil {
+		l.Close()
+		return nil, e.fail(c, err), false
+	}
+	return l, 0, true
 }

@@ -50,6 +50,7 @@ package oidcprovidertest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,6 +61,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oauth2client/oauth2client"
 )
 
 // RedirectURI is the redirect URI registered for every client. The clients
@@ -201,27 +204,27 @@ type ready struct {
 // provider returns the Provider the ready line describes.
 func (r ready) provider() (*Provider, error) {
 	p := &Provider{Issuer: r.Issuer}
-	for _, c := range r.Clients {
-		client := Client{ID: c.ID, Secret: c.Secret, AuthMethod: c.AuthMethod, PrivateJWK: string(c.PrivateJWK)}
-		switch c.ID {
-		case "native-public":
-			p.Public = client
-		case "conf-basic":
-			p.Basic = client
-		case "conf-post":
-			p.Post = client
-		case "conf-es256":
-			p.ES256 = client
-		case "cc-key-jwt":
-			p.KeyJWT = client
-		case "cc-secret-jwt":
-			p.SecretJWT = client
-		case "native-jar":
-			p.JAR = client
-		}
+	// Each client server.mjs registers, and whether it comes with a key.
+	want := []struct {
+		id    string
+		field *Client
+		key   bool
+	}{
+		{"native-public", &p.Public, false}, {"conf-basic", &p.Basic, false}, {"conf-post", &p.Post, false},
+		{"conf-es256", &p.ES256, false}, {"cc-key-jwt", &p.KeyJWT, true}, {"cc-secret-jwt", &p.SecretJWT, false},
+		{"native-jar", &p.JAR, true},
 	}
-	if p.Public.ID == "" || p.Basic.ID == "" || p.Post.ID == "" || p.ES256.ID == "" || p.KeyJWT.PrivateJWK == "" || p.SecretJWT.ID == "" || p.JAR.PrivateJWK == "" {
-		return nil, fmt.Errorf("server.mjs ready line lacks a client: got %d clients", len(r.Clients))
+	byID := make(map[string]int, len(r.Clients))
+	for i, c := range r.Clients {
+		byID[c.ID] = i
+	}
+	for _, w := range want {
+		i, ok := byID[w.id]
+		if !ok || (w.key && len(r.Clients[i].PrivateJWK) == 0) {
+			return nil, fmt.Errorf("server.mjs ready line lacks client %s (or its key): got %d clients", w.id, len(r.Clients))
+		}
+		c := r.Clients[i]
+		*w.field = Client{ID: c.ID, Secret: c.Secret, AuthMethod: c.AuthMethod, PrivateJWK: string(c.PrivateJWK)}
 	}
 	return p, nil
 }
@@ -283,4 +286,15 @@ func (b *limitedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Endpoint discovers the provider's endpoints (OpenID Connect Discovery),
+// failing t if that fails.
+func (p *Provider) Endpoint(t testing.TB) *oauth2client.Endpoint {
+	t.Helper()
+	ep, err := oauth2client.Discover(context.Background(), p.Issuer, nil)
+	if err != nil {
+		t.Fatalf("oidcprovidertest: discovery at %s: %v", p.Issuer, err)
+	}
+	return ep
 }
