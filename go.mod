@@ -10,14 +10,14 @@ require (
 	golang.org/x/oauth2 v0.38.0
 )
 
-require (
-	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
-	software.sslmate.com/src/go-pkcs12 v0.7.4
-)
+require software.sslmate.com/src/go-pkcs12 v0.7.4
 
 require golang.org/x/crypto v0.58.0 // indirect
 
-require github.com/coreos/go-oidc/v3 v3.21.0
+require (
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/piglig/go-qr v1.1.0
+)
 
 require (
 	github.com/danieljoos/wincred v1.2.3 // indirect
