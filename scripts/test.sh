@@ -27,8 +27,9 @@ fi
 grep -E 'reliability: ' "$log" | sed -E 's/^\s+[a-z0-9_]+\.go:[0-9]+: //' || true
 grep -E '^\s*--- SKIP' "$log" || true
 grep -E '^(ok|\?|FAIL)' "$log"
-# The examples and the comparison benchmarks are modules of their own (they
-# pull in google.golang.org/api and cloud.google.com/go/auth).
-for mod in examples/*/go.mod benchmarks/go.mod; do
-	(cd "$(dirname "$mod")" && go mod tidy -diff && go vet ./... && go test ./...)
+# The examples, the cloud.google.com/go/auth adapters and the comparison
+# benchmarks are modules of their own (they pull in google.golang.org/api and
+# cloud.google.com/go/auth), checked like the main one.
+for mod in authadapt/go.mod examples/*/go.mod benchmarks/go.mod; do
+	(cd "$(dirname "$mod")" && test -z "$(gofmt -l .)" && go mod tidy -diff && go vet ./... && go test -race ./...)
 done
