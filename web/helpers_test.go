@@ -32,7 +32,7 @@ const (
 // served on a loopback port with pages "/" (Aware), "/calendars"
 // (Required(scopeCal)) and "/contacts" (Required(scopeContact)).
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *oauth2test.Server
 	store  *countingStore
 	keys   [][]byte
@@ -50,7 +50,7 @@ type envOptions struct {
 	config     func(*Config)       // changes to the app's config
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	so := o.serverOpts
 	if so == nil {
@@ -177,13 +177,13 @@ func (b *browser) noFollow() *http.Client {
 }
 
 // get fetches u following redirects and returns the final status and body.
-func (b *browser) get(t *testing.T, u string, header ...string) (int, string) {
+func (b *browser) get(t testing.TB, u string, header ...string) (int, string) {
 	t.Helper()
 	return do(t, b.client, u, header...)
 }
 
 // step fetches u without following a redirect: status, Location, body.
-func (b *browser) step(t *testing.T, u string, header ...string) (int, string, string) {
+func (b *browser) step(t testing.TB, u string, header ...string) (int, string, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -204,7 +204,7 @@ func (b *browser) step(t *testing.T, u string, header ...string) (int, string, s
 	return resp.StatusCode, loc, string(body)
 }
 
-func do(t *testing.T, c *http.Client, u string, header ...string) (int, string) {
+func do(t testing.TB, c *http.Client, u string, header ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	for i := 0; i+1 < len(header); i += 2 {
