@@ -146,7 +146,7 @@ func New(cfg Config) (*App, error) {
 		a.prefix = "__Host-"
 	}
 	if a.sealer, err = newSealer(cfg.CookieKeys); err != nil {
-		return nil, bad("CookieKeys", err)
+		return nil, fmt.Errorf("web: config: %w", err)
 	}
 	for _, p := range []struct {
 		field string

@@ -29,28 +29,29 @@ type sealer struct {
 	aeads []cipher.AEAD
 }
 
-// newSealer returns a sealer for keys, which must be KeySize bytes each.
+// newSealer returns a sealer for keys, which must be KeySize bytes each;
+// its errors name the field Config.CookieKeys.
 func newSealer(keys [][]byte) (*sealer, error) {
 	if len(keys) == 0 {
-		return nil, errors.New("none given (generate one with web.NewCookieKey)")
+		return nil, errors.New("CookieKeys: none given (make one with web.NewCookieKey)")
 	}
 	s := &sealer{}
 	for i, k := range keys {
 		if len(k) != KeySize {
-			return nil, fmt.Errorf("[%d]: %d bytes, want %d", i, len(k), KeySize)
+			return nil, fmt.Errorf("CookieKeys[%d]: %d bytes, want %d", i, len(k), KeySize)
 		}
 		for j := range i {
 			if string(keys[j]) == string(k) {
-				return nil, fmt.Errorf("[%d]: repeats key [%d]", i, j)
+				return nil, fmt.Errorf("CookieKeys[%d]: repeats key [%d]", i, j)
 			}
 		}
 		b, err := aes.NewCipher(k)
 		if err != nil {
-			return nil, fmt.Errorf("[%d]: %w", i, err)
+			return nil, fmt.Errorf("CookieKeys[%d]: %w", i, err)
 		}
 		g, err := cipher.NewGCM(b)
 		if err != nil {
-			return nil, fmt.Errorf("[%d]: %w", i, err)
+			return nil, fmt.Errorf("CookieKeys[%d]: %w", i, err)
 		}
 		s.aeads = append(s.aeads, g)
 	}
