@@ -30,10 +30,7 @@ func (a *App) setCookie(w http.ResponseWriter, name, value string, exp time.Time
 		c.MaxAge = -1
 	} else {
 		c.Expires = exp
-		c.MaxAge = max(1, int(time.Until(exp).Seconds()))
-		if a.cfg.Flow.Now != nil { // a test clock: count from it
-			c.MaxAge = max(1, int(exp.Sub(a.now()).Seconds()))
-		}
+		c.MaxAge = max(1, int(exp.Sub(a.now()).Seconds()))
 	}
 	http.SetCookie(w, c)
 }

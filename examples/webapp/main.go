@@ -149,8 +149,12 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	}
 
 	if o.storeSpec == "" {
-		if o.storeSpec, err = defaultStore(o.autoApprove); err != nil {
+		var temp string
+		if o.storeSpec, temp, err = defaultStore(o.autoApprove); err != nil {
 			return err
+		}
+		if temp != "" {
+			defer os.RemoveAll(temp)
 		}
 	}
 	st, err := spec.Open(ctx, o.storeSpec)
@@ -189,17 +193,18 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 }
 
 // defaultStore is an SQLite database in the user's config folder, or in a
-// new temporary folder for --auto-approve (whose server lives only as
-// long as the program) or when there is no config folder.
-func defaultStore(temp bool) (string, error) {
+// new temporary folder (returned, for removal) for --auto-approve, whose
+// server lives only as long as the program, or when there is no config
+// folder.
+func defaultStore(temp bool) (storeSpec, tempDir string, err error) {
 	dir, err := os.UserConfigDir()
 	if temp || err != nil {
 		if dir, err = os.MkdirTemp("", "webapp-"); err != nil {
-			return "", err
+			return "", "", err
 		}
-		return "sqlite:" + filepath.Join(dir, "webapp.db"), nil
+		return "sqlite:" + filepath.Join(dir, "webapp.db"), dir, nil
 	}
-	return "sqlite:" + filepath.Join(dir, "oauth2client-webapp", "webapp.db"), nil
+	return "sqlite:" + filepath.Join(dir, "oauth2client-webapp", "webapp.db"), "", nil
 }
 
 func must[T any](v T, err error) T {
