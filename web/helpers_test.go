@@ -81,13 +81,14 @@ func newEnv(t testing.TB, o envOptions) *env {
 
 // config returns the app's config for the env.
 func (e *env) config() Config {
+	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return Config{
 		BaseURL:    e.url,
 		Issuer:     e.srv.URL,
-		Flow:       oauth2client.Config{ClientID: testClient, ClientSecret: e.secret},
+		Flow:       oauth2client.Config{ClientID: testClient, ClientSecret: e.secret, Logger: logger},
 		Store:      e.store,
 		CookieKeys: e.keys,
-		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:     logger,
 	}
 }
 

@@ -268,3 +268,19 @@ func TestLogoutWithoutEndSession(t *testing.T) {
 		t.Errorf("logout: %d to %q", status, loc)
 	}
 }
+
+func TestErrorHandler(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	var got *Error
+	e.newApp(func(c *Config) {
+		c.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err *Error) {
+			got = err
+			http.Error(w, "custom: "+err.Code, err.Status)
+		}
+	})
+	status, body := newBrowser().get(t, e.url+"/login?return_to=//evil.example")
+	if status != http.StatusBadRequest || body != "custom: invalid_return_to\n" || got == nil || got.SignInURL != "/login" {
+		t.Errorf("%d %q %+v", status, body, got)
+	}
+}
