@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/syncbuf"
 	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/store"
 )
@@ -38,7 +38,7 @@ type env struct {
 	keys   [][]byte
 	app    *App
 	url    string
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 	secret string
 
 	handler atomic.Pointer[http.Handler]
@@ -56,7 +56,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if so == nil {
 		so = &oauth2test.Options{AutoApprove: true}
 	}
-	e := &env{t: t, srv: oauth2test.NewServer(so), store: &countingStore{Store: store.NewMemory()}, logs: &syncBuffer{}}
+	e := &env{t: t, srv: oauth2test.NewServer(so), store: &countingStore{Store: store.NewMemory()}, logs: &syncbuf.Buffer{}}
 	t.Cleanup(e.srv.Close)
 	e.secret = "secret-" + t.Name()
 	if err := e.srv.RegisterClient(oauth2test.Client{ID: testClient, Secret: e.secret, AnyLoopbackRedirect: true, AuthMethod: oauth2test.AuthMethodBasic}); err != nil {
@@ -282,24 +282,6 @@ func (e *env) checkNoSecrets(b *browser, secrets ...string) {
 func (e *env) keysOf() []string {
 	keys, _ := e.store.Store.List(context.Background())
 	return keys
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // errStoreDown is the error of a countingStore set to fail.
