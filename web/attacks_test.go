@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -275,4 +276,40 @@ func readBody(resp *http.Response) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// TestScopeNotGranted has the user grant less than the page needs (as with
+// Google's granular consent): an error page naming the scope, not a loop.
+func TestScopeNotGranted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	// The authorization endpoint, as the user leaves: without the contacts scope.
+	narrow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var kept []string
+		for _, s := range strings.Fields(q.Get("scope")) {
+			if s != scopeContact {
+				kept = append(kept, s)
+			}
+		}
+		q.Set("scope", strings.Join(kept, " "))
+		http.Redirect(w, r, e.srv.URL+oauth2test.PathAuthorize+"?"+q.Encode(), http.StatusFound)
+	}))
+	defer narrow.Close()
+	ep, err := oauth2client.Discover(context.Background(), e.srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep.AuthURL = narrow.URL
+	e.newApp(func(c *Config) { c.Issuer, c.Flow.Endpoint = "", *ep })
+	b := newBrowser()
+	status, body := b.get(t, e.url+"/contacts")
+	checkErrorPage(t, status, body, http.StatusForbidden, "scope_not_granted")
+	if !strings.Contains(body, scopeContact) {
+		t.Errorf("the page does not name the scope:\n%s", body)
+	}
+	// Signed in all the same.
+	if _, body := b.get(t, e.url+"/"); body != "home: signed in as alice" {
+		t.Errorf("home: %q", body)
+	}
 }

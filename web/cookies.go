@@ -66,11 +66,12 @@ func (a *App) startSession(w http.ResponseWriter, key string) {
 	a.setCookie(w, sessionName, a.sealer.seal(a.prefix+sessionName, exp, []byte(key)), exp)
 }
 
-// pendingSignIn is what a state cookie holds: the flow's AuthState and
-// where to go afterwards.
+// pendingSignIn is what a state cookie holds: the flow's AuthState, where
+// to go afterwards, and the scopes that page needs.
 type pendingSignIn struct {
 	State    *oauth2client.AuthState `json:"s"`
 	ReturnTo string                  `json:"r"`
+	Need     []string                `json:"n,omitempty"`
 }
 
 // stateCookieName is the name (after the prefix) of the cookie of the
@@ -85,7 +86,7 @@ func stateCookieName(state string) string {
 func (a *App) saveState(w http.ResponseWriter, p *pendingSignIn) {
 	st := *p.State
 	st.URL = "" // long, and not needed at the callback
-	b, _ := json.Marshal(pendingSignIn{State: &st, ReturnTo: p.ReturnTo})
+	b, _ := json.Marshal(pendingSignIn{State: &st, ReturnTo: p.ReturnTo, Need: p.Need})
 	name := stateCookieName(st.State)
 	exp := a.now().Add(a.cfg.StateTTL)
 	a.setCookie(w, name, a.sealer.seal(a.prefix+name, exp, b), exp)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
@@ -78,8 +79,10 @@ func (a *App) returnTo(w http.ResponseWriter, r *http.Request, raw string) (stri
 // (audience, nonce). The credentials are stored under [UserKey], merged
 // with those stored before (scopes granted earlier are kept, and the
 // earlier refresh token when no new one came), a new session cookie is
-// set, and the user lands on the sign-in's return_to. Every failure is an
-// error page (Config.ErrorHandler).
+// set, and the user lands on the sign-in's return_to, unless the grant
+// lacks a scope the page needs (then an error page says which, rather
+// than a loop of authorizations). Every failure is an error page
+// (Config.ErrorHandler).
 func (a *App) CallbackHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -120,10 +123,30 @@ func (a *App) CallbackHandler() http.Handler {
 			a.storeFailed(w, r, err)
 			return
 		}
-		a.cache.put(key, a.newEntry(key, saved, u))
+		e := a.newEntry(key, saved, u)
+		a.cache.put(key, e)
 		a.startSession(w, key)
+		if !e.hasScopes(p.Need) {
+			// Signed in, but without a scope the page needs (the user
+			// unchecked it, or the provider does not know it): sending
+			// the user back there would start the authorization again.
+			a.fail(w, r, &Error{Status: http.StatusForbidden, Code: "scope_not_granted", SignInURL: a.LoginURL(p.ReturnTo, p.Need...),
+				Message: "You are signed in, but the page you asked for needs access you did not grant: " + strings.Join(missing(e.scopes, p.Need), ", ") + "."})
+			return
+		}
 		http.Redirect(w, r, p.ReturnTo, http.StatusSeeOther)
 	})
+}
+
+// missing returns the elements of need that have lacks.
+func missing(have, need []string) []string {
+	var out []string
+	for _, s := range need {
+		if !slices.Contains(have, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // callbackError is the page of a callback the flow refused.

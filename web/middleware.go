@@ -114,7 +114,7 @@ func (a *App) authorize(w http.ResponseWriter, r *http.Request, e *entry, extra 
 		a.fail(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "The sign-in could not be started.", Err: err})
 		return
 	}
-	a.saveState(w, &pendingSignIn{State: st, ReturnTo: returnTo})
+	a.saveState(w, &pendingSignIn{State: st, ReturnTo: returnTo, Need: extra})
 	w.Header().Set("Cache-Control", "no-store")
 	status := http.StatusFound
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -19,7 +19,8 @@
 // with --client-id (and the client secret in WEBAPP_CLIENT_SECRET),
 // --store (a store spec; default SQLite in the user's config folder, or a
 // temporary folder with --auto-approve), --cookie-key (or
-// WEBAPP_COOKIE_KEYS; replicas share it), --calendar-endpoint.
+// WEBAPP_COOKIE_KEYS; replicas share it), --callback-path,
+// --calendar-endpoint.
 package main
 
 import (
@@ -68,6 +69,7 @@ func main() {
 type options struct {
 	addr, baseURL, clientSecrets, issuer, clientID string
 	storeSpec, cookieKeys, calendarEndpoint        string
+	callbackPath                                   string
 	autoApprove                                    bool
 }
 
@@ -83,6 +85,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.StringVar(&o.clientID, "client-id", "", "the client ID at --issuer")
 	fs.StringVar(&o.storeSpec, "store", "", "credential store spec: sqlite:PATH, postgres://..., file:PATH (default SQLite in the user's config folder)")
 	fs.StringVar(&o.cookieKeys, "cookie-key", os.Getenv("WEBAPP_COOKIE_KEYS"), "cookie keys, base64, comma-separated, newest first (default $WEBAPP_COOKIE_KEYS, else a new key per run)")
+	fs.StringVar(&o.callbackPath, "callback-path", web.DefaultCallbackPath, "the path of the redirect URI registered with the provider")
 	fs.StringVar(&o.calendarEndpoint, "calendar-endpoint", "", "base URL of the calendar API (default Google's, or oauth2test's with --auto-approve)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -120,7 +123,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	if o.baseURL == "" {
 		o.baseURL = "http://" + ln.Addr().String()
 	}
-	cfg := web.Config{BaseURL: o.baseURL, Scopes: []string{"openid", "email", "profile"}, Logger: slog.New(slog.NewTextHandler(out, nil))}
+	cfg := web.Config{BaseURL: o.baseURL, CallbackPath: o.callbackPath, Scopes: []string{"openid", "email", "profile"}, Logger: slog.New(slog.NewTextHandler(out, nil))}
 
 	switch {
 	case o.autoApprove:
