@@ -313,3 +313,15 @@ func TestScopeNotGranted(t *testing.T) {
 		t.Errorf("home: %q", body)
 	}
 }
+
+func TestLogoutCrossSite(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	b := newBrowser()
+	b.get(t, e.url+"/calendars")
+	status, body := b.get(t, e.url+"/logout", "Sec-Fetch-Site", "cross-site")
+	checkErrorPage(t, status, body, http.StatusForbidden, "cross_site")
+	if e.cookie(b, sessionName) == "" || len(e.keysOf()) != 1 {
+		t.Errorf("signed out by another site")
+	}
+}

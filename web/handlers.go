@@ -215,10 +215,18 @@ func (a *App) save(r *http.Request, key string, creds *oauth2client.Credentials,
 // them at the provider with Config.RevokeOnLogout. When the provider has
 // an end_session_endpoint the user is then sent there (RP-initiated
 // logout, with client_id and Config.PostLogoutRedirectURL; no token goes
-// in the URL); otherwise to return_to ("/" by default).
+// in the URL); otherwise to return_to ("/" by default). A request another
+// site started (Sec-Fetch-Site: cross-site) is refused.
 func (a *App) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			// Another site's link or form: SameSite=Lax lets a top-level
+			// GET carry the session cookie, so refuse (logout CSRF).
+			a.fail(w, r, &Error{Status: http.StatusForbidden, Code: "cross_site",
+				Message: "Sign out from this site's own pages.", SignInURL: "/"})
+			return
+		}
 		returnTo, ok := a.returnTo(w, r, r.URL.Query().Get("return_to"))
 		if !ok {
 			return
