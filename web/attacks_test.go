@@ -228,9 +228,7 @@ func TestRetiredCookieKey(t *testing.T) {
 	if status != http.StatusFound || !strings.HasPrefix(loc, e.srv.URL+oauth2test.PathAuthorize) {
 		t.Errorf("with the old key retired: %d to %q, want a redirect to sign in", status, loc)
 	}
-	if _, body := b.get(t, e.url+"/"); body != "home: signed out; sign in at /login" {
-		t.Errorf("home: %q", body)
-	}
+	e.checkHome(b, false)
 }
 
 func TestStoreFails(t *testing.T) {
@@ -309,9 +307,7 @@ func TestScopeNotGranted(t *testing.T) {
 		t.Errorf("the page does not name the scope:\n%s", body)
 	}
 	// Signed in all the same.
-	if _, body := b.get(t, e.url+"/"); body != "home: signed in as alice" {
-		t.Errorf("home: %q", body)
-	}
+	e.checkHome(b, true)
 }
 
 func TestLogoutCrossSite(t *testing.T) {

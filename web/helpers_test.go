@@ -236,6 +236,19 @@ func (e *env) startSignIn(b *browser, page string) string {
 	return cb
 }
 
+// checkHome checks that the home page (Aware) sees alice signed in, or
+// no one.
+func (e *env) checkHome(b *browser, signedIn bool) {
+	e.t.Helper()
+	want := "home: signed out; sign in at /login"
+	if signedIn {
+		want = "home: signed in as alice"
+	}
+	if _, body := b.get(e.t, e.url+"/"); body != want {
+		e.t.Errorf("home: %q, want %q", body, want)
+	}
+}
+
 // cookie returns the value of b's cookie name for the app, or "".
 func (e *env) cookie(b *browser, name string) string {
 	u, _ := url.Parse(e.url)

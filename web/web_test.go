@@ -27,9 +27,7 @@ func TestSignIn(t *testing.T) {
 	if status != http.StatusOK || e.srv.TokenRequests("authorization_code") != codes {
 		t.Fatalf("second visit: %d %q, %d exchanges", status, body, e.srv.TokenRequests("authorization_code")-codes)
 	}
-	if _, body = b.get(t, e.url+"/"); body != "home: signed in as alice" {
-		t.Errorf("home: %q", body)
-	}
+	e.checkHome(b, true)
 	keys := e.keysOf()
 	if want := UserKey(e.srv.URL, testClient, "alice"); len(keys) != 1 || keys[0] != want {
 		t.Errorf("stored keys %q, want [%s]", keys, want)
