@@ -20,6 +20,7 @@ import (
 	_ "github.com/oauth2client/oauth2client/store/file"
 	_ "github.com/oauth2client/oauth2client/store/spec"
 	_ "github.com/oauth2client/oauth2client/tools"
+	_ "github.com/oauth2client/oauth2client/web"
 )
 
 // readmeGoBlocks returns the ```go blocks of the repository's README.md,
