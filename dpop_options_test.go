@@ -16,6 +16,7 @@ import (
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/dpop"
 	"github.com/oauth2client/oauth2client/oauth2test"
+	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
 // Issue 11: Config.DPoP chooses whether to bind and with which
@@ -253,5 +254,31 @@ func TestDPoPKeyInCredentialsJSON(t *testing.T) {
 		if srv.Requests(oauth2test.PathToken) != before {
 			t.Errorf("%s key: a token request was sent", name)
 		}
+	}
+}
+
+// Issue 11: UserInfo sends a DPoP-bound token with a proof naming it,
+// answering the server's nonce challenge once.
+func TestDPoPUserInfo(t *testing.T) {
+	t.Parallel()
+	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, DPoPNonce: true})
+	t.Cleanup(srv.Close)
+	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
+		t.Fatal(err)
+	}
+	creds := storetest.DPoPCredentials(t, srv)
+	// Credentials restored from their state: the same key, but no nonce
+	// remembered from the token endpoint (the same origin).
+	creds = creds.State().Credentials(oauth2client.CredentialsConfig{UserInfoURI: srv.URL + oauth2test.PathUserInfo})
+	before := srv.Requests(oauth2test.PathUserInfo)
+	claims, err := creds.UserInfo(t.Context())
+	if err != nil {
+		t.Fatalf("UserInfo: %v", err)
+	}
+	if claims["sub"] == "" {
+		t.Errorf("claims %v", claims)
+	}
+	if n := srv.Requests(oauth2test.PathUserInfo) - before; n != 2 {
+		t.Errorf("%d userinfo requests, want 2 (use_dpop_nonce, then the retry)", n)
 	}
 }
