@@ -17,6 +17,9 @@ import (
 // proof would be refused, and could strand the refresh token.
 var ErrNoProofKey = errors.New("oauth2client: the token is bound to a key the credentials cannot use")
 
+// dpopTokenType is the token_type of DPoP-bound tokens (RFC 9449 §5).
+const dpopTokenType = "DPoP"
+
 // bindProofKey makes the credentials' ProofBinder and their stored key
 // agree, on c not yet shared: a DPoP prover as ProofBinder is kept in the
 // extension field "dpop"; without a ProofBinder, the key that field holds
@@ -59,9 +62,9 @@ func (c *Credentials) bindProofKey() {
 
 // CheckProofKey reports whether the credentials can use their token: an
 // error wrapping [ErrNoProofKey], naming the store entry when they are
-// bound to one, when the token is of a type other than Bearer that no
-// ProofBinder of theirs makes (a DPoP token without its key), or when the
-// stored key is missing or corrupt. Refreshes fail with the same error,
+// bound to one, when the token is a DPoP token that no ProofBinder of
+// theirs makes (its key is not held), or when the stored key is missing
+// or corrupt. Refreshes fail with the same error,
 // without a request; package store's Bind returns it at once.
 func (c *Credentials) CheckProofKey() error {
 	what := "credentials"
@@ -72,7 +75,7 @@ func (c *Credentials) CheckProofKey() error {
 		return fmt.Errorf("%w: %s: %w", ErrNoProofKey, what, c.keyErr)
 	}
 	tok := c.CurrentToken()
-	if tok == nil || tok.TokenType == "" || strings.EqualFold(tok.TokenType, "Bearer") {
+	if tok == nil || !strings.EqualFold(tok.TokenType, dpopTokenType) {
 		return nil
 	}
 	if b := c.cfg.ProofBinder; b == nil || !strings.EqualFold(b.TokenType(), tok.TokenType) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/dpop"
+	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
 	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/store/file"
 	"github.com/oauth2client/oauth2client/store/sqlstore"
@@ -138,5 +139,72 @@ func TestDPoPLoginFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("login %q: exit %d, stderr %q; want %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// TestDPoPOIDCProviderCLI (issue 11): login --dpop --store sqlite: against
+// oidc-provider (its client needing DPoP nonces), then, each in a new
+// process, token --format json after expiry (twice: the rotated,
+// DPoP-bound refresh token and the key are read back from SQLite) and
+// request against userinfo with a proof.
+func TestDPoPOIDCProviderCLI(t *testing.T) {
+	p := oidcprovidertest.Start(t)
+	db := filepath.Join(t.TempDir(), "creds.db")
+	flags := []string{"--issuer", p.Issuer, "--client-id", p.DPoPNonce.ID, "--scope", "openid email offline_access", "--store", "sqlite:" + db}
+	with := func(args ...string) []string { return append(args, flags...) }
+
+	l := startLogin(t, with("--dpop", "--no-browser", "--redirect-uri", oidcprovidertest.RedirectURI)...)
+	authURL := l.waitLine(t, isURLLine)
+	cb, err := oidcprovidertest.Login(t.Context(), nil, authURL, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := curl(t, cb.String()); status != 200 {
+		t.Errorf("the loopback server answered HTTP %d", status)
+	}
+	if msg := l.wait(t); !strings.Contains(msg, "bound to a DPoP key") {
+		t.Errorf("login stderr:\n%s", msg)
+	}
+
+	s, err := sqlstore.OpenSQLite(t.Context(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	key := derivedKey(p.DPoPNonce.ID, "", scopeList{"openid", "email", "offline_access"})
+	prev, err := s.Load(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := s.Update(t.Context(), key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+			return expired(cur), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var tj tokenJSON
+		if err := json.Unmarshal([]byte(runProcess(t, with("token", "--format", "json")...)), &tj); err != nil {
+			t.Fatal(err)
+		}
+		if tj.TokenType != "DPoP" || tj.Cnf["jkt"] == "" {
+			t.Fatalf("refresh %d: type %q, cnf %v", i, tj.TokenType, tj.Cnf)
+		}
+		cur, err := s.Load(t.Context(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.Token.RefreshToken == prev.Token.RefreshToken || cur.Token.AccessToken != tj.AccessToken {
+			t.Fatalf("refresh %d: the rotated refresh token or the new access token was not stored", i)
+		}
+		prev = cur
+	}
+	ep, err := oauth2client.Discover(t.Context(), p.Issuer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := runProcess(t, with("request", ep.UserInfoURL)...)
+	var claims map[string]any
+	if err := json.Unmarshal([]byte(body), &claims); err != nil || claims["sub"] != "alice" {
+		t.Errorf("userinfo: %q (%v), want sub alice", body, err)
 	}
 }
