@@ -82,11 +82,7 @@ func TestDPoPOptions(t *testing.T) {
 // that key.
 func TestDPoPBindCode(t *testing.T) {
 	t.Parallel()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
-	t.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
+	srv := storetest.NewDPoPServer(t, oauth2test.Options{})
 	ep, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -183,29 +179,8 @@ func TestDPoPDeviceFlow(t *testing.T) {
 // before any request, with ErrNoProofKey.
 func TestDPoPKeyInCredentialsJSON(t *testing.T) {
 	t.Parallel()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
-	t.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
-	ep, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flow, err := oauth2client.NewFlow(oauth2client.Config{ClientID: "app", Endpoint: *ep, RedirectURL: "http://127.0.0.1:8080/cb",
-		Scopes: []string{"openid", "offline_access"}, DPoP: oauth2client.DPoPOptions{Mode: oauth2client.DPoPOn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := flow.Start(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resumed, _ := flow.Resume(st)
-	creds, err := resumed.ExchangeCallback(t.Context(), authorize(st.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := storetest.NewDPoPServer(t, oauth2test.Options{})
+	creds := storetest.DPoPCredentials(t, srv)
 	data, err := json.Marshal(creds)
 	if err != nil {
 		t.Fatal(err)
@@ -261,11 +236,7 @@ func TestDPoPKeyInCredentialsJSON(t *testing.T) {
 // answering the server's nonce challenge once.
 func TestDPoPUserInfo(t *testing.T) {
 	t.Parallel()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, DPoPNonce: true})
-	t.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
+	srv := storetest.NewDPoPServer(t, oauth2test.Options{DPoPNonce: true})
 	creds := storetest.DPoPCredentials(t, srv)
 	// Credentials restored from their state: the same key, but no nonce
 	// remembered from the token endpoint (the same origin).

@@ -1,8 +1,6 @@
 package oauth2client_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -115,19 +113,10 @@ func TestOIDCProviderDPoP(t *testing.T) {
 			if err != nil || claims["sub"] != "alice" {
 				t.Fatalf("UserInfo with the bound token: %v, %v", claims, err)
 			}
-			resp, err := last.Client(nil).Get(endpoint.UserInfoURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var info map[string]any
-			err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&info)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK || info["sub"] != "alice" {
-				t.Fatalf("userinfo through the Transport: HTTP %d, %v, %v", resp.StatusCode, info, err)
-			}
+			checkUserInfo(t, last, endpoint.UserInfoURL, "alice")
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, endpoint.UserInfoURL, nil)
 			req.Header.Set("Authorization", "Bearer "+last.CurrentToken().AccessToken)
-			resp, err = http.DefaultClient.Do(req)
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -153,16 +153,7 @@ func TestDPoPOIDCProviderCLI(t *testing.T) {
 	flags := []string{"--issuer", p.Issuer, "--client-id", p.DPoPNonce.ID, "--scope", "openid email offline_access", "--store", "sqlite:" + db}
 	with := func(args ...string) []string { return append(args, flags...) }
 
-	l := startLogin(t, with("--dpop", "--no-browser", "--redirect-uri", oidcprovidertest.RedirectURI)...)
-	authURL := l.waitLine(t, isURLLine)
-	cb, err := oidcprovidertest.Login(t.Context(), nil, authURL, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status := curl(t, cb.String()); status != 200 {
-		t.Errorf("the loopback server answered HTTP %d", status)
-	}
-	if msg := l.wait(t); !strings.Contains(msg, "bound to a DPoP key") {
+	if msg := oidcLogin(t, with("--dpop")...); !strings.Contains(msg, "bound to a DPoP key") {
 		t.Errorf("login stderr:\n%s", msg)
 	}
 

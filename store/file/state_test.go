@@ -71,12 +71,7 @@ func TestExtensionsRefusedInPythonFormats(t *testing.T) {
 		t.Run(f.String(), func(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "creds.json")
-			var s *Store
-			if f == FormatSingle {
-				s = must(OpenSingle(path, nil))
-			} else {
-				s = must(Open(path, &Options{NewFormat: f}))
-			}
+			s := openFormat(path, f)
 			if f == FormatGo {
 				storetest.CheckExtensions(t, s)
 				storetest.CheckDPoP(t, must(Open(filepath.Join(t.TempDir(), "dpop.json"), nil)))
@@ -132,20 +127,10 @@ func TestRefreshLockSymlinkRefused(t *testing.T) {
 func TestDPoPKeyInFiles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true})
-	t.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
-	st := storetest.DPoPCredentials(t, srv).State()
+	st := storetest.DPoPCredentials(t, storetest.NewDPoPServer(t, oauth2test.Options{})).State()
 	for _, f := range []Format{FormatSingle, FormatMultiprocess, FormatMultistore, FormatGo} {
 		path := filepath.Join(t.TempDir(), "creds.json")
-		var s *Store
-		if f == FormatSingle {
-			s = must(OpenSingle(path, nil))
-		} else {
-			s = must(Open(path, &Options{NewFormat: f}))
-		}
+		s := openFormat(path, f)
 		err := s.Save(ctx, "k", st)
 		if f == FormatGo {
 			if err != nil {
@@ -164,4 +149,12 @@ func TestDPoPKeyInFiles(t *testing.T) {
 			t.Errorf("%v: Save = %v; want ErrPythonDropsExtensions naming the file and the DPoP key", f, err)
 		}
 	}
+}
+
+// openFormat opens a store at path that writes a new file in format f.
+func openFormat(path string, f Format) *Store {
+	if f == FormatSingle {
+		return must(OpenSingle(path, nil))
+	}
+	return must(Open(path, &Options{NewFormat: f}))
 }

@@ -15,9 +15,23 @@ import (
 	"github.com/oauth2client/oauth2client/store"
 )
 
+// NewDPoPServer starts an oauth2test server with opts and AutoApprove, for
+// the lifetime of t, with a public client "app" accepting any loopback
+// redirect: the server [DPoPCredentials] wants.
+func NewDPoPServer(t testing.TB, opts oauth2test.Options) *oauth2test.Server {
+	t.Helper()
+	opts.AutoApprove = true
+	srv := oauth2test.NewServer(&opts)
+	t.Cleanup(srv.Close)
+	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
 // DPoPCredentials returns DPoP-bound credentials (with a refresh token)
-// from a code flow against srv, an oauth2test server with AutoApprove and
-// a public client "app" accepting any loopback redirect.
+// from a code flow against srv (see [NewDPoPServer]), with DPoP: Auto and
+// the code bound to the key (dpop_jkt).
 func DPoPCredentials(t testing.TB, srv *oauth2test.Server) *oauth2client.Credentials {
 	t.Helper()
 	ctx := context.Background()
@@ -71,11 +85,7 @@ func DPoPCredentials(t testing.TB, srv *oauth2test.Server) *oauth2client.Credent
 func CheckDPoP(t *testing.T, s store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, DPoPNonce: true, RotateRefreshTokens: true})
-	t.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
+	srv := NewDPoPServer(t, oauth2test.Options{DPoPNonce: true, RotateRefreshTokens: true})
 	c := DPoPCredentials(t, srv)
 	jkt := c.Config().ProofBinder.(*dpop.Prover).JKT()
 	if err := s.Save(ctx, "dpop", c.State()); err != nil {
