@@ -29,6 +29,11 @@ const (
 // Credentials keep the key with them (see package dpop, Extension), so
 // that a store keeps it too.
 //
+// Each [NewFlow] makes its own key: a web application that resumes an
+// authorization in another process (see [Flow.Resume]) with BindCode set
+// supplies the key itself, as ProofBinder, so that every process signs
+// with it.
+//
 // The key is made by package dpop, which package store imports; a
 // program that uses neither imports it for its side effect:
 // import _ "github.com/oauth2client/oauth2client/dpop".
