@@ -1,9 +1,11 @@
 package oauth2client_test
 
 import (
+	"crypto/ed25519"
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -15,8 +17,8 @@ import (
 )
 
 // TestOIDCProviderDPoP (issue 11): against oidc-provider's DPoP feature,
-// with its public client and with a client whose proofs need the
-// provider's nonce: the code flow with DPoP: Auto (the discovery lists the
+// with its public client (ES256 and EdDSA keys) and with a client whose
+// proofs need the provider's nonce: the code flow with DPoP: Auto (the discovery lists the
 // algorithms) and dpop_jkt; the credentials stored in SQLite; two
 // refreshes, each from credentials read back from a newly opened store (a
 // "process restart"), rotating the DPoP-bound refresh token; userinfo
@@ -28,8 +30,18 @@ func TestOIDCProviderDPoP(t *testing.T) {
 	if !slices.Contains(endpoint.DPoPSigningAlgs, "ES256") {
 		t.Fatalf("discovery: dpop_signing_alg_values_supported = %q, want ES256 among them", endpoint.DPoPSigningAlgs)
 	}
-	for _, client := range []oidcprovidertest.Client{p.Public, p.DPoPNonce} {
-		t.Run(client.ID, func(t *testing.T) {
+	if _, err := oauth2client.NewFlow(oauth2client.Config{ClientID: p.Public.ID, Endpoint: *endpoint,
+		DPoP: oauth2client.DPoPOptions{Mode: oauth2client.DPoPOn, Algs: []string{"RS256"}}}); err == nil {
+		t.Error("NewFlow with DPoP RS256, which the provider does not list: no error")
+	}
+	for _, tc := range []struct {
+		client oidcprovidertest.Client
+		algs   []string
+	}{
+		{p.Public, nil}, {p.DPoPNonce, nil}, {p.Public, []string{"EdDSA"}},
+	} {
+		client := tc.client
+		t.Run(client.ID+"/"+strings.Join(tc.algs, ","), func(t *testing.T) {
 			ctx := t.Context()
 			var challenges atomic.Int64 // answers asking for a DPoP nonce
 			hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -43,7 +55,7 @@ func TestOIDCProviderDPoP(t *testing.T) {
 				ClientID: client.ID, Endpoint: *endpoint, HTTPClient: hc,
 				RedirectURL: "http://127.0.0.1:53682/callback",
 				Scopes:      []string{"openid", "email", "offline_access"},
-				DPoP:        oauth2client.DPoPOptions{Mode: oauth2client.DPoPAuto, BindCode: true},
+				DPoP:        oauth2client.DPoPOptions{Mode: oauth2client.DPoPAuto, Algs: tc.algs, BindCode: true},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -51,6 +63,9 @@ func TestOIDCProviderDPoP(t *testing.T) {
 			prover, ok := flow.Config().ProofBinder.(*dpop.Prover)
 			if !ok {
 				t.Fatal("DPoP: Auto made no prover though discovery lists DPoP algorithms")
+			}
+			if _, ed := prover.Key().(ed25519.PrivateKey); ed != slices.Contains(tc.algs, "EdDSA") {
+				t.Fatalf("key %T for algorithms %q", prover.Key(), tc.algs)
 			}
 			authURL, err := flow.AuthCodeURL(ctx)
 			if err != nil {

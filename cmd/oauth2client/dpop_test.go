@@ -107,6 +107,9 @@ func TestDPoPLoginSQLite(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &v); err != nil {
 		t.Errorf("request printed %q, want the JSON body: %v", body, err)
 	}
+	if _, _, errOut := runCLI(t, t.Context(), with("header")...); !strings.Contains(errOut, "DPoP proof") {
+		t.Errorf("header says nothing of the proof a DPoP token needs: %q", errOut)
+	}
 	info := runOK(t, with("info", "--offline")...)
 	if !strings.Contains(info, "binding:        DPoP (key thumbprint "+ext.JKT) {
 		t.Errorf("info does not say the credentials are DPoP-bound:\n%s", info)

@@ -137,6 +137,9 @@ func (e *env) printBoundToken(c *command, format string, tok *oauth2client.Token
 		fmt.Fprintln(e.stdout, tok.AccessToken)
 	case "header":
 		fmt.Fprintf(e.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
+		if cnf["jkt"] != "" {
+			fmt.Fprintln(e.stderr, "Note: the token is DPoP-bound: a request with it also needs a DPoP proof by its key, which 'oauth2client request' adds.")
+		}
 	case "json":
 		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes, Cnf: cnf}
 		if !tok.Expiry.IsZero() {
