@@ -95,6 +95,17 @@ func TestDPoPLoginSQLite(t *testing.T) {
 		}
 		printed = append(printed, tj.AccessToken)
 	}
+	// A refresh logged at debug level shows no secret either.
+	if err := s.Update(t.Context(), key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+		return expired(cur), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, debugOut := runCLI(t, t.Context(), with("token", "--logging-level", "DEBUG")...)
+	if code != 0 || !strings.Contains(debugOut, "DEBUG") {
+		t.Errorf("token --logging-level DEBUG: exit %d, stderr:\n%s", code, debugOut)
+	}
+	noSecrets("debug log", debugOut)
 	if printed[0] == printed[1] || printed[1] == printed[2] {
 		t.Error("the tokens after expiry are not new ones")
 	}
