@@ -75,6 +75,7 @@ type endpointCall struct {
 	header   http.Header // sent with every try, e.g. a resource's Authorization; may be nil
 	auth     bool        // authenticate the client
 	proof    bool        // add the proof binder's proof, if any
+	token    string      // with proof, the access token a resource request carries (DPoP "ath")
 	retry    oauthhttp.Retry
 }
 
@@ -110,7 +111,7 @@ func (s *clientSettings) send(ctx context.Context, call endpointCall) (*oauthhtt
 	if call.proof && s.proof != nil {
 		binder := s.proof
 		r.Prove = func(ctx context.Context, method, u string, header http.Header) error {
-			return binder.BindRequest(ctx, &ProofRequest{Method: method, URL: u, Header: header})
+			return binder.BindRequest(ctx, &ProofRequest{Method: method, URL: u, Header: header, AccessToken: call.token})
 		}
 		r.NonceRetry = func(resp *oauthhttp.Response) bool {
 			return binder.NonceRetry(&ProofAnswer{URL: call.url, StatusCode: resp.StatusCode,

@@ -47,7 +47,14 @@ type CredentialsConfig struct {
 	// ClientSecret; see [ClientAuth].
 	ClientAuth ClientAuth
 	// ProofBinder, when set, binds refresh requests and tokens to a key
-	// (e.g. DPoP); nil means bearer tokens. See [ProofBinder].
+	// (e.g. DPoP); nil means bearer tokens. See [ProofBinder]. A
+	// *dpop.Prover's key is kept with the credentials' state (the
+	// extension field "dpop", see [CredentialsState]), so that stores and
+	// JSON keep it; credentials made from such state with no ProofBinder
+	// sign with the stored key again, and a [Transport] with their
+	// credentials as Source and no ProofBinder uses it too. Credentials
+	// holding a DPoP token without a usable key refuse to refresh (see
+	// [Credentials.CheckProofKey]).
 	ProofBinder ProofBinder
 	// IDTokenVerifier, when set, verifies the ID token of every refresh
 	// response that carries one (without a nonce: OIDC Core §12.2), and
@@ -145,6 +152,7 @@ type Credentials struct {
 	class      pyClass                    // the Python class and module this was read as
 	ext        map[string]json.RawMessage // extension fields; see CredentialsState
 	unsaved    *unsavedToken              // a bound refresh's token the store failed to write
+	keyErr     error                      // the ProofBinder's key cannot be kept or read; set by init
 }
 
 // NewCredentials returns credentials for cfg holding tok, which may be nil
@@ -152,6 +160,7 @@ type Credentials struct {
 func NewCredentials(cfg CredentialsConfig, tok *Token) *Credentials {
 	c := &Credentials{}
 	c.init(cfg, tok)
+	c.bindProofKey()
 	return c
 }
 
@@ -356,6 +365,9 @@ func (c *Credentials) requestRefresh(ctx context.Context, refreshToken string) (
 	params := map[string][]string{
 		"grant_type":    {"refresh_token"},
 		"refresh_token": {refreshToken},
+	}
+	if err := c.CheckProofKey(); err != nil {
+		return nil, err
 	}
 	client := c.client()
 	tok, err := RequestToken(ctx, client.tokenRequest(c.cfg.TokenURI, fieldTokenURI, params))

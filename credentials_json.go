@@ -175,7 +175,7 @@ func (c *Credentials) UnmarshalJSON(data []byte) error {
 	c.init(n.cfg, p.Token)
 	c.mu.Lock()
 	c.idClaims, c.invalid, c.granted, c.class, c.ext = n.idClaims, n.invalid, n.granted, n.class, n.ext
-	c.revoked, c.unsaved = false, nil
+	c.revoked, c.unsaved, c.keyErr = false, nil, n.keyErr
 	c.listeners = listeners
 	c.mu.Unlock()
 	return nil

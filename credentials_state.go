@@ -122,6 +122,7 @@ func (s *CredentialsState) Credentials(cfg CredentialsConfig) *Credentials {
 	c.idClaims, c.invalid, c.granted = s.IDTokenClaims, s.Invalid, s.GrantedScopes
 	c.idVerified = s.idVerified && s.IDTokenClaims != nil
 	c.class, c.ext = s.pyClass(), s.Extensions
+	c.bindProofKey()
 	return c
 }
 

@@ -178,6 +178,7 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 		{"token_endpoint_auth_methods_supported", &e.TokenAuthMethods},
 		{"code_challenge_methods_supported", &e.CodeChallengeMethods},
 		{"scopes_supported", &e.ScopesSupported},
+		{"dpop_signing_alg_values_supported", &e.DPoPSigningAlgs},
 	} {
 		if err := strs(f.name, f.dst); err != nil {
 			return nil, err

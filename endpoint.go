@@ -52,6 +52,11 @@ type Endpoint struct {
 	// requests (RFC 9126 §5, require_pushed_authorization_requests); a
 	// [Flow] then pushes whatever [Config].PAR says.
 	RequirePAR bool
+	// DPoPSigningAlgs are the DPoP proof algorithms the server accepts
+	// (RFC 9449 §5.1, dpop_signing_alg_values_supported); a non-empty
+	// list means the server supports DPoP (see [DPoPAuto]). Nil means
+	// unknown.
+	DPoPSigningAlgs []string
 }
 
 // GoogleEndpoint is Google's authorization server, as its discovery
@@ -94,6 +99,7 @@ func (e Endpoint) clone() Endpoint {
 	e.TokenAuthMethods = append([]string(nil), e.TokenAuthMethods...)
 	e.CodeChallengeMethods = append([]string(nil), e.CodeChallengeMethods...)
 	e.ScopesSupported = append([]string(nil), e.ScopesSupported...)
+	e.DPoPSigningAlgs = append([]string(nil), e.DPoPSigningAlgs...)
 	if len(e.TokenAuthMethods) == 0 {
 		e.TokenAuthMethods = nil
 	}
@@ -102,6 +108,9 @@ func (e Endpoint) clone() Endpoint {
 	}
 	if len(e.ScopesSupported) == 0 {
 		e.ScopesSupported = nil
+	}
+	if len(e.DPoPSigningAlgs) == 0 {
+		e.DPoPSigningAlgs = nil
 	}
 	return e
 }

@@ -77,6 +77,10 @@ type Config struct {
 	// (e.g. DPoP), here and in the resulting Credentials; nil means
 	// bearer tokens. See [ProofBinder].
 	ProofBinder ProofBinder
+	// DPoP asks for DPoP-bound tokens with a key the flow makes, unless
+	// ProofBinder is set; see [DPoPOptions]. [NewFlow] sets ProofBinder
+	// to that key's prover, which [Flow.Config] shows.
+	DPoP DPoPOptions
 	// Retry tunes the retries of token requests, here (the code exchange;
 	// device polls pace themselves) and in the resulting Credentials; see
 	// [RetryOptions].
@@ -132,6 +136,9 @@ func NewFlow(cfg Config) (*Flow, error) {
 		cfg.Retry.Sleep = cfg.Sleep
 	}
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.resolveDPoP(); err != nil {
 		return nil, err
 	}
 	return &Flow{
@@ -324,6 +331,9 @@ func (f *Flow) Start(ctx context.Context, opts ...AuthCodeOption) (*AuthState, e
 		st.CodeVerifier = GenerateVerifier()
 		q.Set("code_challenge", S256Challenge(st.CodeVerifier))
 		q.Set("code_challenge_method", "S256")
+	}
+	if jkt := f.dpopJKT(); jkt != "" {
+		q.Set("dpop_jkt", jkt)
 	}
 	if n := q.Get("nonce"); n != "" {
 		st.Nonce = n // from SetParam

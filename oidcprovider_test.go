@@ -95,16 +95,7 @@ func TestOIDCProvider(t *testing.T) {
 				}
 			}
 
-			resp, err := creds.Client(nil).Get(endpoint.UserInfoURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var info map[string]any
-			err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&info)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK || info["sub"] != "alice" {
-				t.Fatalf("userinfo: HTTP %d, %v, err %v", resp.StatusCode, info, err)
-			}
+			checkUserInfo(t, creds, endpoint.UserInfoURL, "alice")
 
 			scopes, err := creds.RetrieveScopes(ctx)
 			if err != nil {
@@ -151,5 +142,21 @@ func TestOIDCProviderDenied(t *testing.T) {
 	var ae *oauth2client.AuthorizationError
 	if !errors.Is(err, oauth2client.ErrAccessDenied) || !errors.As(err, &ae) {
 		t.Fatalf("ExchangeCallback after Deny: %v, want an *AuthorizationError for access_denied", err)
+	}
+}
+
+// checkUserInfo asks url for the claims through creds' client (its
+// Transport) and checks that they are about sub.
+func checkUserInfo(t *testing.T, creds *oauth2client.Credentials, url, sub string) {
+	t.Helper()
+	resp, err := creds.Client(nil).Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info map[string]any
+	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&info)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || info["sub"] != sub {
+		t.Fatalf("userinfo: HTTP %d, %v, err %v", resp.StatusCode, info, err)
 	}
 }

@@ -63,7 +63,9 @@ type Transport struct {
 	// "Authorization: DPoP <token>" and a fresh proof naming the token
 	// (RFC 9449 §7), and a 401 asking for a server nonce is sent once more
 	// with it when the body can be sent again. Tokens of other types are
-	// sent as they are. Nil means no proofs.
+	// sent as they are. Nil means the ProofBinder of Source when it is
+	// [*Credentials] with one (see [CredentialsConfig].ProofBinder), else
+	// no proofs.
 	ProofBinder ProofBinder
 
 	// last caches the Authorization value of the last token used, so that
@@ -117,8 +119,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
-	if t.ProofBinder != nil && strings.EqualFold(tok.Type(), t.ProofBinder.TokenType()) {
-		return t.roundTripBound(req, base, tok)
+	if pb := t.proofBinder(); pb != nil && strings.EqualFold(tok.Type(), pb.TokenType()) {
+		return t.roundTripBound(req, base, pb, tok)
 	}
 	resp, err := base.RoundTrip(authorized(req, t.authValue(tok), req.Body))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -159,8 +161,8 @@ func (t *Transport) retry401(req *http.Request, base http.RoundTripper, tok *Tok
 	}
 	drain(resp)
 	t.debug(req, "oauth2client: 401; retrying once with another token")
-	if t.ProofBinder != nil && strings.EqualFold(tok2.Type(), t.ProofBinder.TokenType()) {
-		return t.sendBound(req, base, tok2, body)
+	if pb := t.proofBinder(); pb != nil && strings.EqualFold(tok2.Type(), pb.TokenType()) {
+		return t.sendBound(req, base, pb, tok2, body)
 	}
 	return base.RoundTrip(authorized(req, t.authValue(tok2), body))
 }

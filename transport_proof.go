@@ -6,15 +6,14 @@ import (
 	"net/http"
 )
 
-// roundTripBound sends req with tok, a token bound to the key of
-// t.ProofBinder, and a proof; a 401 asking for a server nonce is sent once
+// roundTripBound sends req with tok, a token bound to the key of pb, and a proof; a 401 asking for a server nonce is sent once
 // more with it, and a 401 after that is handled as for bearer tokens.
-func (t *Transport) roundTripBound(req *http.Request, base http.RoundTripper, tok *Token) (*http.Response, error) {
-	resp, err := t.sendBound(req, base, tok, req.Body)
+func (t *Transport) roundTripBound(req *http.Request, base http.RoundTripper, pb ProofBinder, tok *Token) (*http.Response, error) {
+	resp, err := t.sendBound(req, base, pb, tok, req.Body)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
-	if t.nonceAsked(req, resp) {
+	if nonceAsked(pb, req, resp) {
 		if !replayable(req) {
 			t.debug(req, "oauth2client: 401 asking for a DPoP nonce; no retry: the request body cannot be sent again (no GetBody)")
 			return resp, nil
@@ -26,22 +25,22 @@ func (t *Transport) roundTripBound(req *http.Request, base http.RoundTripper, to
 		}
 		drain(resp)
 		t.debug(req, "oauth2client: 401 asking for a DPoP nonce; retrying once with it")
-		resp, err = t.sendBound(req, base, tok, body)
+		resp, err = t.sendBound(req, base, pb, tok, body)
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			return resp, err
 		}
-		t.nonceAsked(req, resp) // remember a newer nonce, but retry no more for it
+		nonceAsked(pb, req, resp) // remember a newer nonce, but retry no more for it
 	}
 	return t.retry401(req, base, tok, resp)
 }
 
 // sendBound sends a copy of req with body, tok in its Authorization header
-// and a proof from t.ProofBinder naming tok, and shows the answer to the
+// and a proof from pb naming tok, and shows the answer to the
 // binder so that it keeps any nonce the server gave.
-func (t *Transport) sendBound(req *http.Request, base http.RoundTripper, tok *Token, body io.ReadCloser) (*http.Response, error) {
+func (t *Transport) sendBound(req *http.Request, base http.RoundTripper, pb ProofBinder, tok *Token, body io.ReadCloser) (*http.Response, error) {
 	r := authorized(req, t.authValue(tok), body)
 	pr := &ProofRequest{Method: r.Method, URL: req.URL.String(), Header: r.Header, AccessToken: tok.AccessToken}
-	if err := t.ProofBinder.BindRequest(req.Context(), pr); err != nil {
+	if err := pb.BindRequest(req.Context(), pr); err != nil {
 		if body != nil {
 			body.Close()
 		}
@@ -49,18 +48,18 @@ func (t *Transport) sendBound(req *http.Request, base http.RoundTripper, tok *To
 	}
 	resp, err := base.RoundTrip(r)
 	if err == nil && resp.StatusCode != http.StatusUnauthorized {
-		t.nonceAsked(req, resp)
+		nonceAsked(pb, req, resp)
 	}
 	return resp, err
 }
 
 // nonceAsked shows resp to the binder, which keeps any nonce in it, and
 // reports whether resp asks for the request to be sent again with it.
-func (t *Transport) nonceAsked(req *http.Request, resp *http.Response) bool {
+func nonceAsked(pb ProofBinder, req *http.Request, resp *http.Response) bool {
 	if resp.Header.Get("DPoP-Nonce") == "" {
 		return false
 	}
-	return t.ProofBinder.NonceRetry(&ProofAnswer{URL: req.URL.String(), StatusCode: resp.StatusCode, Header: resp.Header})
+	return pb.NonceRetry(&ProofAnswer{URL: req.URL.String(), StatusCode: resp.StatusCode, Header: resp.Header})
 }
 
 // replayable reports whether req's body can be sent again.
@@ -82,4 +81,17 @@ func bodyAgain(req *http.Request) (io.ReadCloser, error) {
 func drain(resp *http.Response) {
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	resp.Body.Close()
+}
+
+// proofBinder returns the binder proving the tokens: t.ProofBinder, or,
+// when nil, that of Source when it is [Credentials] with one (such as
+// credentials read back from a store with their DPoP key).
+func (t *Transport) proofBinder() ProofBinder {
+	if t.ProofBinder != nil {
+		return t.ProofBinder
+	}
+	if c, ok := t.Source.(*Credentials); ok {
+		return c.proofBinder()
+	}
+	return nil
 }

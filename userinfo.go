@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 )
 
 // ErrUserInfoSubject means the "sub" of a UserInfo answer is not the "sub"
@@ -17,7 +18,8 @@ var ErrUserInfoSubject = errors.New("oauth2client: userinfo sub is not the ID to
 // UserInfo asks the OIDC UserInfo endpoint (CredentialsConfig.UserInfoURI,
 // set by a [Flow] from Endpoint.UserInfoURL) for the claims about the
 // user, with a GET carrying the credentials' access token (refreshed as
-// [Credentials.Token] does), and returns them.
+// [Credentials.Token] does), and a proof when the token is bound to the
+// key of their ProofBinder (DPoP), and returns them.
 //
 // The answer must be a JSON object with a string "sub". When the
 // credentials hold an ID token, its "sub" (of the verified claims when a
@@ -35,10 +37,16 @@ func (c *Credentials) UserInfo(ctx context.Context) (map[string]any, error) {
 		return nil, err
 	}
 	client := c.client()
-	resp, err := client.send(ctx, endpointCall{
+	call := endpointCall{
 		endpoint: "userinfo", field: "CredentialsConfig.UserInfoURI", url: c.cfg.UserInfoURI,
 		header: http.Header{"Authorization": {tok.Type() + " " + tok.AccessToken}},
-	})
+	}
+	if pb := c.cfg.ProofBinder; pb != nil && strings.EqualFold(tok.Type(), pb.TokenType()) {
+		// A bound token (DPoP): a proof naming it, and one retry when the
+		// server asks for its nonce (RFC 9449 §7, §9).
+		call.proof, call.token = true, tok.AccessToken
+	}
+	resp, err := client.send(ctx, call)
 	if err != nil {
 		return nil, err
 	}

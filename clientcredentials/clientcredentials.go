@@ -34,6 +34,10 @@ type Config struct {
 	// ClientAuth, when set, authenticates the client instead, e.g. a
 	// clientauth.PrivateKeyJWT.
 	ClientAuth oauth2client.ClientAuth
+	// ProofBinder, when set, binds the token requests and tokens to a key,
+	// e.g. a *dpop.Prover for DPoP-bound tokens (RFC 9449); nil means
+	// bearer tokens. [Config.Client] sends its proofs with every request.
+	ProofBinder oauth2client.ProofBinder
 	// Scopes are the requested scopes, sent space-separated as "scope".
 	Scopes []string
 	// Audience, when set, is sent as "audience", the parameter many
@@ -73,7 +77,8 @@ func (c *Config) Token(ctx context.Context) (*oauth2client.Token, error) {
 	return oauth2client.RequestToken(ctx, &oauth2client.TokenRequest{
 		URL: c.TokenURL, Params: params,
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, AuthStyle: c.AuthStyle, ClientAuth: c.ClientAuth,
-		UserAgent: c.UserAgent, HTTPClient: c.HTTPClient, Retry: c.Retry, Logger: c.Logger, Now: c.Now,
+		ProofBinder: c.ProofBinder,
+		UserAgent:   c.UserAgent, HTTPClient: c.HTTPClient, Retry: c.Retry, Logger: c.Logger, Now: c.Now,
 	})
 }
 
@@ -97,7 +102,9 @@ func (c *Config) TokenSource() *oauth2client.CachedSource {
 // Client returns an HTTP client that authorizes its requests with the
 // tokens of [Config.TokenSource]; base may be nil.
 func (c *Config) Client(base *http.Client) *http.Client {
-	return oauth2client.NewClient(c.TokenSource(), base)
+	client := oauth2client.NewClient(c.TokenSource(), base)
+	client.Transport.(*oauth2client.Transport).ProofBinder = c.ProofBinder
+	return client
 }
 
 // params builds the token request's form.

@@ -1,6 +1,7 @@
 package dpop_test
 
 import (
+	"fmt"
 	"log"
 	"net/http"
 
@@ -28,4 +29,19 @@ func ExampleNewProver() {
 	var creds *oauth2client.Credentials
 	client := &http.Client{Transport: &oauth2client.Transport{Source: creds, ProofBinder: prover}}
 	_ = client // requests carry "Authorization: DPoP ..." and a proof naming the token
+}
+
+// An EdDSA key for a server that lists EdDSA among its DPoP algorithms,
+// and its thumbprint: the "jkt" of the tokens bound to it.
+func ExampleGenerateKey() {
+	key, err := dpop.GenerateKey("EdDSA")
+	if err != nil {
+		log.Fatal(err)
+	}
+	prover, err := dpop.NewProver(key, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(prover.JKT())) // base64url SHA-256
+	// Output: 43
 }

@@ -42,9 +42,10 @@ type Options struct {
 // origin. It implements oauth2client.ProofBinder and is safe for
 // concurrent use.
 type Prover struct {
-	key crypto.Signer
-	jkt string
-	now func() time.Time
+	key    crypto.Signer
+	signer *jose.EmbeddedSigner
+	jkt    string
+	now    func() time.Time
 
 	mu     sync.Mutex
 	nonces map[string]string // origin → latest DPoP-Nonce
@@ -63,14 +64,15 @@ func NewProver(key crypto.Signer, opts *Options) (*Prover, error) {
 		}
 		key = k
 	}
-	if _, err := jose.SigningAlg(key.Public()); err != nil {
+	signer, err := jose.NewEmbeddedSigner(key, ProofType)
+	if err != nil {
 		return nil, fmt.Errorf("dpop: key: %w", err)
 	}
 	jkt, err := jose.Thumbprint(key.Public())
 	if err != nil {
 		return nil, fmt.Errorf("dpop: key: %w", err)
 	}
-	p := &Prover{key: key, jkt: jkt, now: time.Now, nonces: map[string]string{}}
+	p := &Prover{key: key, signer: signer, jkt: jkt, now: time.Now, nonces: map[string]string{}}
 	if opts != nil && opts.Now != nil {
 		p.now = opts.Now
 	}
@@ -119,7 +121,7 @@ func (p *Prover) Proof(method, rawURL, accessToken string) (string, error) {
 	if accessToken != "" {
 		c.ATH = AccessTokenHash(accessToken)
 	}
-	proof, err := jose.SignEmbedded(p.key, ProofType, c)
+	proof, err := p.signer.Sign(c)
 	if err != nil {
 		return "", fmt.Errorf("dpop: signing proof: %w", err)
 	}

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/oauth2client/oauth2client"
+	_ "github.com/oauth2client/oauth2client/dpop" // restores DPoP keys kept with stored credentials
 )
 
 // BindOptions are the run-time settings of credentials returned by [Bind]:
@@ -43,13 +45,19 @@ func (opts *BindOptions) config(s Store, key string) oauth2client.CredentialsCon
 // Bind loads the credentials stored under key and makes live credentials
 // bound to s, so that every refresh goes through s (see package doc) and
 // Revoke deletes the entry. It returns ErrNotFound when the key holds
-// nothing. opts may be nil.
+// nothing. opts may be nil. Credentials whose DPoP key (kept with them,
+// see package dpop) is missing or corrupt are an error wrapping
+// [oauth2client.ErrNoProofKey] that names the entry.
 func Bind(ctx context.Context, s Store, key string, opts *BindOptions) (*oauth2client.Credentials, error) {
 	st, err := s.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return st.Credentials(opts.config(s, key)), nil
+	c := st.Credentials(opts.config(s, key))
+	if err := c.CheckProofKey(); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return c, nil
 }
 
 // BindCredentials returns c bound to the entry key of s, without reading

@@ -9,4 +9,5 @@ import (
 
 func TestMemory(t *testing.T) {
 	storetest.Run(t, func(*testing.T) store.Store { return store.NewMemory() })
+	storetest.CheckDPoP(t, store.NewMemory())
 }

@@ -24,6 +24,22 @@ func deviceLogin(t *testing.T, flags []string, approve func(uri, code string)) s
 	return l.wait(t)
 }
 
+// oidcLogin runs login --no-browser with args against oidc-provider,
+// signs alice in, and returns login's stderr.
+func oidcLogin(t *testing.T, args ...string) string {
+	t.Helper()
+	l := startLogin(t, append([]string{"--no-browser", "--redirect-uri", oidcprovidertest.RedirectURI}, args...)...)
+	authURL := l.waitLine(t, isURLLine)
+	cb, err := oidcprovidertest.Login(t.Context(), nil, authURL, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := curl(t, cb.String()); status != 200 {
+		t.Errorf("the loopback server answered HTTP %d", status)
+	}
+	return l.wait(t)
+}
+
 // TestEndToEndOIDCProvider: login --no-browser by --issuer with
 // oidc-provider's public PKCE client (refresh tokens rotate on every use),
 // then token, a refresh after expiry (twice, so the rotated refresh token
@@ -34,16 +50,7 @@ func TestEndToEndOIDCProvider(t *testing.T) {
 	flags := []string{"--issuer", p.Issuer, "--client-id", p.Public.ID, "--scope", "openid email offline_access", "--store", "file:" + path}
 	with := func(args ...string) []string { return append(args, flags...) }
 
-	l := startLogin(t, with("--no-browser", "--redirect-uri", oidcprovidertest.RedirectURI)...)
-	authURL := l.waitLine(t, isURLLine)
-	cb, err := oidcprovidertest.Login(t.Context(), nil, authURL, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status := curl(t, cb.String()); status != 200 {
-		t.Errorf("the loopback server answered HTTP %d", status)
-	}
-	if msg := l.wait(t); !strings.Contains(msg, ": verified.") {
+	if msg := oidcLogin(t, flags...); !strings.Contains(msg, ": verified.") {
 		t.Errorf("login did not verify oidc-provider's ID token:\n%s", msg)
 	}
 

@@ -19,7 +19,8 @@ func init() {
 		help: `
 Info shows stored credentials without their secrets: the client id, the
 token endpoint, the scopes, the expiry and validity of the access token,
-and whether there is a refresh token. When the credentials have an
+whether there is a refresh token, and how the tokens are bound
+("binding": bearer, or DPoP with the key's thumbprint). When the credentials have an
 introspection (RFC 7662) or token info endpoint, it also asks the server
 which scopes the access token holds, refreshing the token first when it
 has expired; --offline skips that. When the server refuses only that
@@ -119,6 +120,11 @@ func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedE
 		refresh = "yes"
 	}
 	line("refresh token", refresh)
+	if kind, jkt := binding(l.creds); kind != "" {
+		line("binding", kind+" (key thumbprint "+jkt+", stored with the credentials)")
+	} else {
+		line("binding", "bearer")
+	}
 	if idLine != "" {
 		line("id token", idLine)
 	}

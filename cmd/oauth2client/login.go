@@ -55,12 +55,13 @@ login fails if it does not pass; login says whether it was verified.
 (RFC 9126) with client authentication, and the browser gets only the
 client id and a request_uri; login does so anyway when the discovery
 document says the server requires it.
-` + assertionKeyHelp,
+` + assertionKeyHelp + dpopHelp,
 		examples: `
 oauth2client login --client-secrets cs.json --scope openid
 oauth2client login --client-secrets cs.json --scope "openid email" --no-browser --store file:creds.json
 oauth2client login --issuer https://issuer.example --client-id my-app --scope "openid offline_access" --device
-oauth2client login --issuer https://issuer.example --client-secrets cs.json --scope openid --par`,
+oauth2client login --issuer https://issuer.example --client-secrets cs.json --scope openid --par
+oauth2client login --issuer https://issuer.example --client-id my-app --scope "openid offline_access" --dpop --store sqlite:creds.db`,
 		run: runLogin,
 	})
 }
@@ -75,6 +76,8 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	device := fs.Bool("device", false, "use the device flow (RFC 8628): print a code to enter on another device")
 	qr := fs.Bool("qr", false, "with the device flow, also draw its link as a QR code for a phone to scan")
 	wait := fs.Duration("wait-timeout", tools.DefaultTimeout, "give up waiting for the redirect or the pasted answer after `DURATION`")
+	var df dpopFlags
+	df.register(fs)
 	par := fs.Bool("par", false, "push the authorization request to the server first (RFC 9126 PAR; needs --issuer, whose discovery names the endpoint); automatic when discovery requires it")
 	if code, ok := e.parseFlags(c, fs, tools.PythonArgs(args)); !ok {
 		return code
@@ -83,6 +86,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		return e.usageError(c, "--credentials: login gets new credentials; give --client-secrets or --issuer and --client-id")
 	}
 	if err := cf.check(); err != nil {
+		return e.report(c, err)
+	}
+	if err := df.check(); err != nil {
 		return e.report(c, err)
 	}
 	if cf.clientSecrets == "" && cf.clientID == "" {
@@ -129,6 +135,7 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	cancel()
 	cfg.IDTokenVerifier = verifier
 	cfg.PAR = *par
+	df.apply(&cfg)
 	if cf.assertKey != "" {
 		if cfg.ClientAuth, err = cf.clientAuth(); err != nil {
 			return e.fail(c, err)
@@ -149,6 +156,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	defer t.Close()
 	if err := checkKeepsReference(ctx, t, ref); err != nil {
+		return e.fail(c, err)
+	}
+	if err := df.checkStore(ctx, t); err != nil {
 		return e.fail(c, err)
 	}
 
@@ -181,6 +191,9 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintf(e.stderr, "ID token: %s (%s).\n", line, unverified)
 	default:
 		fmt.Fprintf(e.stderr, "ID token: %s.\n", line)
+	}
+	if kind, jkt := binding(creds); kind != "" {
+		fmt.Fprintf(e.stderr, "Tokens bound to a %s key (jkt %s), stored with the credentials.\n", kind, jkt)
 	}
 	if tok == nil || tok.RefreshToken == "" {
 		fmt.Fprintln(e.stderr, "Note: the server issued no refresh token, so you will need to log in again when the access token expires (OpenID providers issue one for --scope offline_access).")

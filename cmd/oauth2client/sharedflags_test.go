@@ -27,7 +27,7 @@ func TestCommandsAcceptLoginClientFlags(t *testing.T) {
 	t.Parallel()
 	// How login talks to the user and the browser: not the key nor the client.
 	flowOnly := map[string]bool{
-		"--no-browser": true, "--device": true, "--qr": true, "--wait-timeout": true, "--par": true,
+		"--no-browser": true, "--device": true, "--qr": true, "--wait-timeout": true, "--par": true, "--dpop": true, "--dpop-alg": true,
 		"--auth-host-name": true, "--auth-host-port": true, "--noauth-local-webserver": true,
 	}
 	login := helpFlags(t, "login")

@@ -22,7 +22,9 @@ sharing a store make one refresh between them.
 
 --format bare prints the token alone, header prints an Authorization
 header line, json prints {"access_token", "token_type", "expiry",
-"scopes"} (never the refresh token).
+"scopes"} (never the refresh token), and for sender-constrained tokens
+"cnf", how they are bound (RFC 7800): {"jkt": the DPoP key's thumbprint}
+(never the key).
 
 With no credential flags, $GOOGLE_APPLICATION_CREDENTIALS, when set, names
 the credentials (Application Default Credentials); otherwise the default
@@ -69,6 +71,9 @@ type tokenJSON struct {
 	TokenType   string   `json:"token_type"`
 	Expiry      string   `json:"expiry,omitempty"`
 	Scopes      []string `json:"scopes"`
+	// Cnf is the token's binding (RFC 7800 §3.1 confirmation, as RFC
+	// 9449 §6 names it): "jkt" for DPoP.
+	Cnf map[string]string `json:"cnf,omitempty"`
 }
 
 // runToken is the token and header commands.
@@ -112,18 +117,31 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
-	return e.printToken(c, format, tok, l.scopes())
+	var cnf map[string]string
+	if _, jkt := binding(l.creds); jkt != "" {
+		cnf = map[string]string{"jkt": jkt}
+	}
+	return e.printBoundToken(c, format, tok, l.scopes(), cnf)
 }
 
 // printToken prints tok on stdout in format.
 func (e *env) printToken(c *command, format string, tok *oauth2client.Token, scopes []string) int {
+	return e.printBoundToken(c, format, tok, scopes, nil)
+}
+
+// printBoundToken prints tok, bound as cnf says (nil: a bearer token),
+// on stdout in format.
+func (e *env) printBoundToken(c *command, format string, tok *oauth2client.Token, scopes []string, cnf map[string]string) int {
 	switch format {
 	case "bare":
 		fmt.Fprintln(e.stdout, tok.AccessToken)
 	case "header":
 		fmt.Fprintf(e.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
+		if cnf["jkt"] != "" {
+			fmt.Fprintln(e.stderr, "Note: the token is DPoP-bound: a request with it also needs a DPoP proof by its key, which 'oauth2client request' adds.")
+		}
 	case "json":
-		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes}
+		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes, Cnf: cnf}
 		if !tok.Expiry.IsZero() {
 			out.Expiry = tok.Expiry.UTC().Format(time.RFC3339)
 		}

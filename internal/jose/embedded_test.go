@@ -16,7 +16,9 @@ import (
 func TestSignVerifyEmbedded(t *testing.T) {
 	t.Parallel()
 	testKeys(t)
-	for _, key := range []crypto.Signer{rsaKey, ecKey, edKey} {
+	// opaque hides the key's type, as an HSM or KMS signer does.
+	type opaque struct{ crypto.Signer }
+	for _, key := range []crypto.Signer{rsaKey, ecKey, edKey, opaque{ecKey}, opaque{rsaKey}} {
 		compact, err := SignEmbedded(key, "dpop+jwt", map[string]string{"htm": "GET"})
 		if err != nil {
 			t.Fatal(err)

@@ -28,7 +28,7 @@ func SignHS256(secret []byte, typ string, claims any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("jose: encoding claims: %w", err)
 	}
-	return signCompact(gojose.SigningKey{Algorithm: gojose.HS256, Key: secret}, "", typ, false, payload)
+	return signCompact(gojose.SigningKey{Algorithm: gojose.HS256, Key: secret}, "", typ, payload)
 }
 
 // VerifyHS256 checks a compact JWS whose "alg" must be HS256 against

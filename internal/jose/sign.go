@@ -19,18 +19,22 @@ import (
 // held elsewhere (an HSM, a KMS) work when their Public half is of one of
 // these types. The header's "kid" and "typ" are set when not empty.
 func Sign(key crypto.Signer, kid, typ string, claims any) (string, error) {
-	return signAsym(key, kid, typ, false, claims)
+	return signAsym(key, kid, typ, claims)
 }
 
 // SignEmbedded returns the compact JWS of json.Marshal(claims) signed with
 // key, its header carrying "typ" and the public key as "jwk" (as DPoP
 // proofs do, RFC 9449 §4.2). The algorithm follows the key as for [Sign].
 func SignEmbedded(key crypto.Signer, typ string, claims any) (string, error) {
-	return signAsym(key, "", typ, true, claims)
+	s, err := NewEmbeddedSigner(key, typ)
+	if err != nil {
+		return "", err
+	}
+	return s.Sign(claims)
 }
 
-// signAsym is [Sign], with the public key in the header's "jwk" if embed.
-func signAsym(key crypto.Signer, kid, typ string, embed bool, claims any) (string, error) {
+// signAsym is [Sign].
+func signAsym(key crypto.Signer, kid, typ string, claims any) (string, error) {
 	if key == nil {
 		return "", fmt.Errorf("%w: nil key", ErrUnsupportedKey)
 	}
@@ -49,13 +53,13 @@ func signAsym(key crypto.Signer, kid, typ string, embed bool, claims any) (strin
 	default:
 		k = cryptosigner.Opaque(key)
 	}
-	return signCompact(gojose.SigningKey{Algorithm: gojose.SignatureAlgorithm(alg), Key: k}, kid, typ, embed, payload)
+	return signCompact(gojose.SigningKey{Algorithm: gojose.SignatureAlgorithm(alg), Key: k}, kid, typ, payload)
 }
 
 // signCompact signs payload with key, setting the header's "kid" and
-// "typ" when not empty and its "jwk" if embed, and returns the compact JWS.
-func signCompact(key gojose.SigningKey, kid, typ string, embed bool, payload []byte) (string, error) {
-	opts := &gojose.SignerOptions{EmbedJWK: embed}
+// "typ" when not empty, and returns the compact JWS.
+func signCompact(key gojose.SigningKey, kid, typ string, payload []byte) (string, error) {
+	opts := &gojose.SignerOptions{}
 	if typ != "" {
 		opts = opts.WithType(gojose.ContentType(typ))
 	}

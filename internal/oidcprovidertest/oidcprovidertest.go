@@ -19,8 +19,9 @@
 // authorization (code with PKCE S256), token (authorization_code,
 // refresh_token, client_credentials, device_code), device authorization,
 // revocation (RFC 7009), introspection (RFC 7662), userinfo, PAR (RFC 9126),
-// signed request objects by value (RFC 9101) and RP-initiated logout are
-// enabled. These clients are registered, the first five native
+// signed request objects by value (RFC 9101), DPoP (RFC 9449: a token
+// request with a proof gets tokens bound to its key, for every client) and
+// RP-initiated logout are enabled. These clients are registered, the first five native
 // applications whose redirect URI is [RedirectURI] with any port (RFC 8252
 // §7.3):
 //
@@ -33,6 +34,8 @@
 //     others' RS256), so the JWKS holds an RSA and a P-256 key.
 //   - native-jar: public like native-public, with a registered ES256 key
 //     for signed request objects.
+//   - native-dpop-nonce: public like native-public; its DPoP proofs must
+//     carry the provider's nonce (RFC 9449 §8).
 //   - cc-key-jwt, cc-secret-jwt: client credentials only, with
 //     private_key_jwt and client_secret_jwt.
 //
@@ -105,6 +108,11 @@ type Provider struct {
 	KeyJWT Client
 	// SecretJWT is a client_credentials client using client_secret_jwt.
 	SecretJWT Client
+	// DPoPNonce is a public native client (PKCE required, refresh tokens
+	// rotate) whose DPoP proofs must carry the provider's nonce (RFC 9449
+	// §8). The provider's DPoP feature is on for every client: a token
+	// request with a proof gets tokens bound to its key.
+	DPoPNonce Client
 	// JAR is a public native client (PKCE required) that signs its
 	// authorization requests (RFC 9101) with PrivateJWK, ES256.
 	JAR Client
@@ -212,7 +220,7 @@ func (r ready) provider() (*Provider, error) {
 	}{
 		{"native-public", &p.Public, false}, {"conf-basic", &p.Basic, false}, {"conf-post", &p.Post, false},
 		{"conf-es256", &p.ES256, false}, {"cc-key-jwt", &p.KeyJWT, true}, {"cc-secret-jwt", &p.SecretJWT, false},
-		{"native-jar", &p.JAR, true},
+		{"native-jar", &p.JAR, true}, {"native-dpop-nonce", &p.DPoPNonce, false},
 	}
 	byID := make(map[string]int, len(r.Clients))
 	for i, c := range r.Clients {

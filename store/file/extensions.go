@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/dpop"
 )
 
 // ErrPythonDropsExtensions is wrapped by the error for credentials with
@@ -21,6 +22,10 @@ func (s *Store) checkExtensions(d *doc, key string, st *oauth2client.Credentials
 	if d.format == FormatGo || len(st.Extensions) == 0 {
 		return nil
 	}
-	return fmt.Errorf("store/file: %s: refusing to store credentials %q in %v format: they carry %w when it rewrites the file (%s); keep them in this package's format (FormatGo) or another store",
-		s.path, key, d.format, ErrPythonDropsExtensions, strings.Join(st.ExtensionNames(), ", "))
+	why := ""
+	if _, ok := st.Extensions[dpop.Extension]; ok {
+		why = ": without the DPoP key, their DPoP-bound tokens could never be used or refreshed again"
+	}
+	return fmt.Errorf("store/file: %s: refusing to store credentials %q in %v format: they carry %w when it rewrites the file (%s)%s; keep them in this package's format (FormatGo) or another store",
+		s.path, key, d.format, ErrPythonDropsExtensions, strings.Join(st.ExtensionNames(), ", "), why)
 }

@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/oauth2client/oauth2client"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/storetest"
 )
@@ -70,14 +71,10 @@ func TestExtensionsRefusedInPythonFormats(t *testing.T) {
 		t.Run(f.String(), func(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(t.TempDir(), "creds.json")
-			var s *Store
-			if f == FormatSingle {
-				s = must(OpenSingle(path, nil))
-			} else {
-				s = must(Open(path, &Options{NewFormat: f}))
-			}
+			s := openFormat(path, f)
 			if f == FormatGo {
 				storetest.CheckExtensions(t, s)
+				storetest.CheckDPoP(t, must(Open(filepath.Join(t.TempDir(), "dpop.json"), nil)))
 				return
 			}
 			st := storetest.Credentials("at", time.Time{})
@@ -122,4 +119,42 @@ func TestRefreshLockSymlinkRefused(t *testing.T) {
 	if _, err := Open(path, nil); !errors.Is(err, ErrSymlink) {
 		t.Errorf("Open: %v, want ErrSymlink", err)
 	}
+}
+
+// TestDPoPKeyInFiles: DPoP-bound credentials (their key kept with them)
+// are refused by the Python formats with an error naming the file and
+// why, and kept by this package's format in a file only the owner reads.
+func TestDPoPKeyInFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.DPoPCredentials(t, storetest.NewDPoPServer(t, oauth2test.Options{})).State()
+	for _, f := range []Format{FormatSingle, FormatMultiprocess, FormatMultistore, FormatGo} {
+		path := filepath.Join(t.TempDir(), "creds.json")
+		s := openFormat(path, f)
+		err := s.Save(ctx, "k", st)
+		if f == FormatGo {
+			if err != nil {
+				t.Fatalf("%v: %v", f, err)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("%v: file mode %v, want 0600", f, fi.Mode().Perm())
+			}
+			continue
+		}
+		if !errors.Is(err, ErrPythonDropsExtensions) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "DPoP key") {
+			t.Errorf("%v: Save = %v; want ErrPythonDropsExtensions naming the file and the DPoP key", f, err)
+		}
+	}
+}
+
+// openFormat opens a store at path that writes a new file in format f.
+func openFormat(path string, f Format) *Store {
+	if f == FormatSingle {
+		return must(OpenSingle(path, nil))
+	}
+	return must(Open(path, &Options{NewFormat: f}))
 }

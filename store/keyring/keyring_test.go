@@ -56,6 +56,7 @@ func openStore(t *testing.T, opts *Options) *Store {
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openStore(t, nil) })
 	storetest.CheckExtensions(t, openStore(t, nil))
+	storetest.CheckDPoP(t, openStore(t, nil))
 }
 
 func TestContractSmallChunks(t *testing.T) {

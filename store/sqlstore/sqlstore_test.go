@@ -127,6 +127,7 @@ func TestContract(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) store.Store { return b.open(t, nil) })
 			storetest.CheckExtensions(t, b.open(t, nil))
+			storetest.CheckDPoP(t, b.open(t, nil))
 		})
 	}
 }

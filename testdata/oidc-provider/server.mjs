@@ -99,6 +99,16 @@ const clients = [
     response_types: [],
   },
   {
+    // A public native client whose DPoP proofs must carry a server nonce
+    // (RFC 9449 §8); the others' may, and need not.
+    client_id: 'native-dpop-nonce',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    redirect_uris: redirectURIs,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  },
+  {
     // A public native client that signs its authorization requests (JAR,
     // RFC 9101) with its ES256 key, on their own or pushed (PAR).
     client_id: 'native-jar',
@@ -164,6 +174,13 @@ server.listen(port, '127.0.0.1', () => {
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: { enabled: true },
       clientCredentials: { enabled: true },
+      // DPoP (RFC 9449): tokens requested with a proof are bound to its
+      // key; proofs of the client native-dpop-nonce need a server nonce.
+      dPoP: {
+        enabled: true,
+        nonceSecret: randomBytes(32),
+        requireNonce: (ctx) => ctx.oidc.client?.clientId === 'native-dpop-nonce',
+      },
       // Signed request objects (JAR, RFC 9101) by value; unsigned ones
       // stay allowed, and plain requests too.
       requestObjects: { request: true, requestUri: false, requireSignedRequestObject: false },
