@@ -110,7 +110,7 @@ func (e *env) runExecCredential(ctx context.Context, c *command, cf *credFlags, 
 		return e.fail(c, err)
 	}
 	tok, _, err := e.tokenOrLogin(ctx, cf, argsWithout(fs, args, "format"), info.Spec.Interactive,
-		"kubectl runs the plugin without a terminal ($"+execInfoEnv+" spec.interactive is false): run 'oauth2client login' with the same flags")
+		"kubectl gives the plugin no terminal, $"+execInfoEnv+" spec.interactive is false")
 	if err != nil {
 		return e.fail(c, err)
 	}

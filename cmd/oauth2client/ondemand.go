@@ -58,14 +58,14 @@ func currentToken(ctx context.Context, cf *credFlags) (*oauth2client.Token, []st
 // stored and interactive allows it, first runs login with loginArgs
 // (login's messages, and anything it would print on stdout, go to stderr:
 // stdout is the calling program's). notInteractive says, for people, why
-// no login may be made.
+// no login may be made: the error ends with it.
 func (e *env) tokenOrLogin(ctx context.Context, cf *credFlags, loginArgs []string, interactive bool, notInteractive string) (*oauth2client.Token, []string, error) {
 	tok, scopes, err := currentToken(ctx, cf)
 	if err == nil || !needsLogin(err) {
 		return tok, scopes, err
 	}
 	if !interactive {
-		return nil, nil, fmt.Errorf("%w; %s, so no login was attempted", err, notInteractive)
+		return nil, nil, fmt.Errorf("%w (no login attempted: %s)", err, notInteractive)
 	}
 	fmt.Fprintf(e.stderr, "oauth2client: %s; logging in.\n", errorText(err))
 	login := lookup("login")
