@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,6 +29,13 @@ func runPlugin(t *testing.T, execInfo string, onURL func(string), args ...string
 	t.Helper()
 	cmd := cliCommand(t, append([]string{"token", "--format", "exec-credential"}, args...)...)
 	cmd.Env = append(cmd.Env, execInfoEnv+"="+execInfo)
+	return runFollowingURLs(t, cmd, onURL)
+}
+
+// runFollowingURLs runs cmd and returns its exit code and output; when
+// onURL is not nil, it is called with each URL line of stderr as it comes.
+func runFollowingURLs(t *testing.T, cmd *exec.Cmd, onURL func(string)) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
 	pr, pw := io.Pipe()
@@ -50,6 +58,18 @@ func runPlugin(t *testing.T, execInfo string, onURL func(string), args ...string
 		t.Fatal(err)
 	}
 	return code, out.String(), errOut.String()
+}
+
+// approveURL returns an onURL function that follows each URL (the
+// auto-approving server redirects to login's loopback server) and counts
+// them in n.
+func approveURL(t *testing.T, n *int) func(string) {
+	return func(u string) {
+		*n++
+		if status := curl(t, u); status != http.StatusOK {
+			t.Errorf("the redirect page answered HTTP %d", status)
+		}
+	}
 }
 
 // decodeExecCredential checks that out is an ExecCredential of apiVersion
@@ -92,12 +112,7 @@ func TestExecCredential(t *testing.T) {
 	}
 
 	logins := 0
-	code, out, errOut = runPlugin(t, execInfoJSON(execV1, true), func(u string) {
-		logins++
-		if status := curl(t, u); status != http.StatusOK {
-			t.Errorf("the redirect page answered HTTP %d", status)
-		}
-	}, flags...)
+	code, out, errOut = runPlugin(t, execInfoJSON(execV1, true), approveURL(t, &logins), flags...)
 	if code != exitOK || logins != 1 {
 		t.Fatalf("interactive: exit %d after %d logins; stderr:\n%s", code, logins, errOut)
 	}
