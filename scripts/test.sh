@@ -27,8 +27,9 @@ fi
 grep -E 'reliability: ' "$log" | sed -E 's/^\s+[a-z0-9_]+\.go:[0-9]+: //' || true
 grep -E '^\s*--- SKIP' "$log" || true
 grep -E '^(ok|\?|FAIL)' "$log"
-# The examples and the comparison benchmarks are modules of their own (they
-# pull in google.golang.org/api and cloud.google.com/go/auth).
-for mod in examples/*/go.mod benchmarks/go.mod; do
+# The examples, the comparison benchmarks and authadapt are modules of their
+# own (they pull in google.golang.org/api, cloud.google.com/go/auth and
+# k8s.io/client-go).
+for mod in examples/*/go.mod benchmarks/go.mod oauth2adapt/authadapt/go.mod; do
 	(cd "$(dirname "$mod")" && go mod tidy -diff && go vet ./... && go test ./...)
 done

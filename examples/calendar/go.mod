@@ -4,13 +4,16 @@ go 1.26.0
 
 replace github.com/oauth2client/oauth2client => ../..
 
+replace github.com/oauth2client/oauth2client/oauth2adapt/authadapt => ../../oauth2adapt/authadapt
+
 require (
 	github.com/oauth2client/oauth2client v0.0.0-00010101000000-000000000000
+	github.com/oauth2client/oauth2client/oauth2adapt/authadapt v0.0.0-00010101000000-000000000000
 	google.golang.org/api v0.312.0
 )
 
 require (
-	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a // indirect
+	cloud.google.com/go/auth v0.24.4 // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.3.1 // indirect
 	cloud.google.com/go/compute/metadata v0.10.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -23,7 +26,7 @@ require (
 	github.com/googleapis/enterprise-certificate-proxy v0.3.25 // indirect
 	github.com/googleapis/gax-go/v2 v2.27.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
-	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.69.0 // indirect
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0 // indirect
 	go.opentelemetry.io/otel v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect

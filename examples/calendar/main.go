@@ -7,7 +7,8 @@
 // It runs the authorization-code flow against an in-process oauth2test
 // server (standing in for Google), then lists calendars with the generated
 // google.golang.org/api/calendar/v3 client, authorized by oauth2client: once
-// with an *http.Client, once through golang.org/x/oauth2 via oauth2adapt.
+// with an *http.Client, once through golang.org/x/oauth2 via oauth2adapt,
+// once through cloud.google.com/go/auth via authadapt.
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/oauth2adapt"
+	"github.com/oauth2client/oauth2client/oauth2adapt/authadapt"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
@@ -89,7 +91,17 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return list(ctx, out, "through golang.org/x/oauth2", service)
+	if err := list(ctx, out, "through golang.org/x/oauth2", service); err != nil {
+		return err
+	}
+
+	// And as cloud.google.com/go/auth credentials, the way the newer
+	// Google Cloud Go clients take them.
+	service, err = calendar.NewService(ctx, option.WithAuthCredentials(authadapt.Credentials(creds, nil)), endpointOpt)
+	if err != nil {
+		return err
+	}
+	return list(ctx, out, "through cloud.google.com/go/auth", service)
 }
 
 func list(ctx context.Context, out io.Writer, how string, service *calendar.Service) error {

@@ -12,4 +12,5 @@ func Example() {
 	// Output:
 	// with an *http.Client: alice@example.com (owner, primary true)
 	// through golang.org/x/oauth2: alice@example.com (owner, primary true)
+	// through cloud.google.com/go/auth: alice@example.com (owner, primary true)
 }
