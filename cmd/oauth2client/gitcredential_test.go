@@ -67,10 +67,7 @@ func gitAnswer(t *testing.T, out string) gitRequest {
 // gets the new token.
 func TestGitCredentialFill(t *testing.T) {
 	t.Parallel()
-	tc := newTestServer(t, nil)
-	path := filepath.Join(t.TempDir(), "creds.json")
-	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path}
-	loginNoBrowser(t, flags)
+	flags := loggedIn(t)
 	want := strings.TrimSpace(runOK(t, append([]string{"token"}, flags...)...))
 	git := gitRepo(t, append(flags, "--no-browser")...)
 	const ask = "protocol=https\nhost=git.example\npath=team/repo.git\n\n"
@@ -118,10 +115,7 @@ func TestGitCredentialFill(t *testing.T) {
 // operations do nothing, and a wrong command line is a usage error.
 func TestGitCredentialOperations(t *testing.T) {
 	t.Parallel()
-	tc := newTestServer(t, nil)
-	path := filepath.Join(t.TempDir(), "creds.json")
-	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path}
-	loginNoBrowser(t, flags)
+	flags := loggedIn(t)
 	helper := func(stdin string, args ...string) (int, gitRequest, string) {
 		t.Helper()
 		cmd := cliCommand(t, append(append([]string{"git-credential"}, flags...), args...)...)
@@ -152,6 +146,17 @@ func TestGitCredentialOperations(t *testing.T) {
 	if code, _, errOut := helper("protocol https\n", "get"); code != exitFailure || !strings.Contains(errOut, "key=value") {
 		t.Errorf("a malformed request: exit %d, stderr %q", code, errOut)
 	}
+}
+
+// loggedIn starts a test server, logs in to it with a file store and
+// returns the flags naming those credentials.
+func loggedIn(t *testing.T) []string {
+	t.Helper()
+	tc := newTestServer(t, nil)
+	path := filepath.Join(t.TempDir(), "creds.json")
+	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path}
+	loginNoBrowser(t, flags)
+	return flags
 }
 
 // keysOf returns the keys of an answer, never its values (tokens).

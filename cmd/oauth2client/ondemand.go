@@ -67,7 +67,7 @@ func (e *env) tokenOrLogin(ctx context.Context, cf *credFlags, loginArgs []strin
 	if !interactive {
 		return nil, nil, fmt.Errorf("%w (no login attempted: %s)", err, notInteractive)
 	}
-	fmt.Fprintf(e.stderr, "oauth2client: %s; logging in.\n", errorText(err))
+	fmt.Fprintf(e.stderr, "oauth2client: no valid credentials (%s): logging in.\n", errorText(err))
 	login := lookup("login")
 	le := &env{stdin: e.stdin, stdout: e.stderr, stderr: e.stderr}
 	if code := login.run(ctx, le, login, loginArgs); code != exitOK {
