@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
 // execInfoJSON is what kubectl puts in $KUBERNETES_EXEC_INFO.
@@ -24,17 +25,17 @@ func execInfoJSON(apiVersion string, interactive bool) string {
 
 // runPlugin runs token --format exec-credential with args in a new
 // process, as kubectl does with execInfo in $KUBERNETES_EXEC_INFO. When
-// onURL is not nil, it is called with each URL line of stderr.
-func runPlugin(t *testing.T, execInfo string, onURL func(string), args ...string) (code int, stdout, stderr string) {
+// onLine is not nil, it is called with each line of stderr.
+func runPlugin(t *testing.T, execInfo string, onLine func(string), args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	cmd := cliCommand(t, append([]string{"token", "--format", "exec-credential"}, args...)...)
 	cmd.Env = append(cmd.Env, execInfoEnv+"="+execInfo)
-	return runFollowingURLs(t, cmd, onURL)
+	return runWatchingStderr(t, cmd, onLine)
 }
 
-// runFollowingURLs runs cmd and returns its exit code and output; when
-// onURL is not nil, it is called with each URL line of stderr as it comes.
-func runFollowingURLs(t *testing.T, cmd *exec.Cmd, onURL func(string)) (code int, stdout, stderr string) {
+// runWatchingStderr runs cmd and returns its exit code and output; when
+// onLine is not nil, it is called with each line of stderr as it comes.
+func runWatchingStderr(t *testing.T, cmd *exec.Cmd, onLine func(string)) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
@@ -45,8 +46,8 @@ func runFollowingURLs(t *testing.T, cmd *exec.Cmd, onURL func(string)) (code int
 		defer close(done)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			if onURL != nil && isURLLine(sc.Text()) {
-				onURL(sc.Text())
+			if onLine != nil {
+				onLine(sc.Text())
 			}
 		}
 	}()
@@ -60,11 +61,14 @@ func runFollowingURLs(t *testing.T, cmd *exec.Cmd, onURL func(string)) (code int
 	return code, out.String(), errOut.String()
 }
 
-// approveURL returns an onURL function that follows each URL (the
+// approveURL returns an onLine function that follows each URL line (the
 // auto-approving server redirects to login's loopback server) and counts
 // them in n.
 func approveURL(t *testing.T, n *int) func(string) {
 	return func(u string) {
+		if !isURLLine(u) {
+			return
+		}
 		*n++
 		if status := curl(t, u); status != http.StatusOK {
 			t.Errorf("the redirect page answered HTTP %d", status)
@@ -99,12 +103,14 @@ func decodeExecCredential(t *testing.T, out, apiVersion string) execCredential {
 // exec-credential answers kubectl in the version it asks for, from stored
 // credentials without interaction; with none stored it fails when kubectl
 // forbids interaction (stdout empty, the way out on stderr) and logs in
-// when kubectl allows it, stdout holding the ExecCredential alone.
+// when kubectl allows it (in the browser, or with --device the device
+// flow), stdout holding the ExecCredential alone.
 func TestExecCredential(t *testing.T) {
 	t.Parallel()
-	tc := newTestServer(t, nil)
+	tc := newTestServer(t, &oauth2test.Options{DeviceInterval: time.Millisecond})
 	path := filepath.Join(t.TempDir(), "creds.json")
-	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path, "--no-browser"}
+	creds := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path}
+	flags := append([]string{"--no-browser"}, creds...)
 
 	code, out, errOut := runPlugin(t, execInfoJSON(execV1, false), nil, flags...)
 	if code != exitFailure || out != "" || !strings.Contains(errOut, "oauth2client login") || !strings.Contains(errOut, "spec.interactive is false") {
@@ -139,6 +145,19 @@ func TestExecCredential(t *testing.T) {
 	if ec := decodeExecCredential(t, out, execV1); ec.Status.Token == first.Status.Token {
 		t.Error("after expiry the token was not refreshed")
 	}
+
+	// Logged out, --device: the plugin logs in with the device flow.
+	runOK(t, append([]string{"logout"}, creds...)...)
+	approved := 0 // the server approves at once (AutoApprove)
+	code, out, errOut = runPlugin(t, execInfoJSON(execV1, true), func(line string) {
+		if strings.HasPrefix(line, "and enter the code: ") {
+			approved++
+		}
+	}, append([]string{"--device", "--issuer", tc.srv.URL}, creds...)...) // discovery names the device endpoint
+	if code != exitOK || approved != 1 {
+		t.Fatalf("device flow: exit %d after %d approvals; stderr:\n%s", code, approved, errOut)
+	}
+	decodeExecCredential(t, out, execV1)
 }
 
 func TestReadExecInfo(t *testing.T) {

@@ -92,7 +92,7 @@ func TestGitCredentialFill(t *testing.T) {
 	if out, err := reject.CombinedOutput(); err != nil || !strings.Contains(string(out), "deleted the credentials") {
 		t.Fatalf("git credential reject: %v\n%s", err, out)
 	}
-	code, out2, errOut := runFollowingURLs(t, git(ask, "credential", "fill"), nil)
+	code, out2, errOut := runWatchingStderr(t, git(ask, "credential", "fill"), nil)
 	if code == 0 || strings.Contains(out2, "password=") || !strings.Contains(errOut, "GIT_TERMINAL_PROMPT is 0") {
 		t.Fatalf("after reject, prompts off: exit %d, stdout %q, stderr:\n%s", code, out2, errOut)
 	}
@@ -101,7 +101,7 @@ func TestGitCredentialFill(t *testing.T) {
 	logins := 0
 	fill := git(ask, "credential", "fill")
 	fill.Env = append(fill.Env, "GIT_TERMINAL_PROMPT=1")
-	code, out2, errOut = runFollowingURLs(t, fill, approveURL(t, &logins))
+	code, out2, errOut = runWatchingStderr(t, fill, approveURL(t, &logins))
 	if code != 0 || logins != 1 {
 		t.Fatalf("after reject, prompts on: exit %d after %d logins; stderr:\n%s", code, logins, errOut)
 	}
@@ -120,7 +120,7 @@ func TestGitCredentialOperations(t *testing.T) {
 		t.Helper()
 		cmd := cliCommand(t, append(append([]string{"git-credential"}, flags...), args...)...)
 		cmd.Stdin = strings.NewReader(stdin)
-		code, out, errOut := runFollowingURLs(t, cmd, nil)
+		code, out, errOut := runWatchingStderr(t, cmd, nil)
 		return code, gitAnswer(t, out), errOut
 	}
 	code, ans, errOut := helper("protocol=https\nhost=h.example\nusername=me\n", "get")
