@@ -260,7 +260,7 @@ func TestTokenKeyAndFormats(t *testing.T) {
 		{"missing key", []string{"token", "--store", spec, "--key", "nope"}, exitFailure, "no credentials in store"},
 		{"not logged in for these scopes", []string{"token", "--store", spec, "--client-id", "client-a", "--scope", "openid"}, exitFailure, "run 'oauth2client login'"},
 		{"client mismatch", []string{"token", "--store", spec, "--client-id", "client-b", "--key", "work"}, exitFailure, `for client "client-a", not "client-b"`},
-		{"bad format", []string{"token", "--store", spec, "--format", "xml"}, exitUsage, "want bare, header or json"},
+		{"bad format", []string{"token", "--store", spec, "--format", "xml"}, exitUsage, "want bare, header, json or exec-credential"},
 		{"bad store", []string{"token", "--store", "ftp:x"}, exitUsage, "unknown store kind"},
 		{"secrets and id", []string{"token", "--client-secrets", "x.json", "--client-id", "y"}, exitUsage, "exclude each other"},
 		{"credentials and store", []string{"token", "--credentials", "x.json", "--store", spec}, exitUsage, "--credentials excludes"},

@@ -376,7 +376,7 @@ func (f *credFlags) loadFrom(ctx context.Context) (*loaded, error) {
 	c, err := store.Bind(sctx, t.store, t.key, f.bindOptions())
 	if errors.Is(err, store.ErrNotFound) {
 		t.Close()
-		return nil, fmt.Errorf("no credentials in store %s under key %s: run 'oauth2client login' with the same --client-secrets or --client-id and --scope flags first", t.spec, t.key)
+		return nil, fmt.Errorf("no credentials in store %s under key %s: %w", t.spec, t.key, errLoginFirst)
 	}
 	if err != nil {
 		t.Close()

@@ -36,7 +36,7 @@ server ($GCE_METADATA_HOST; $NO_GCE_CHECK=true skips it).
 (RFC 8693) at the token endpoint of the client (--client-secrets, or
 --issuer and --client-id) for a new token with --audience, --resource and
 --scope, and prints it without storing it.
-` + grantHelp + sourceHelp,
+` + execCredentialHelp + grantHelp + sourceHelp,
 		examples: `
 oauth2client token --client-secrets cs.json --scope openid
 oauth2client token --store file:credentials.json
@@ -46,7 +46,8 @@ oauth2client token --credentials sa.json --scope openid
 oauth2client token --grant token-exchange --client-secrets cs.json --subject-token-file token.jwt --subject-token-type urn:ietf:params:oauth:token-type:jwt --audience api
 GOOGLE_APPLICATION_CREDENTIALS=adc.json oauth2client token --scope openid
 oauth2client token --grant client-credentials --issuer URL --client-id ID --client-secret-file secret.txt
-oauth2client token --grant client-credentials --issuer URL --client-id ID --client-assertion-key key.pem`,
+oauth2client token --grant client-credentials --issuer URL --client-id ID --client-assertion-key key.pem
+oauth2client token --format exec-credential --issuer URL --client-id kubernetes --scope "openid offline_access"`,
 		run: runToken,
 	})
 	register(&command{
@@ -84,17 +85,19 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	cf.registerImpersonation(fs)
 	format := "header"
 	var g grantFlags
+	var od onDemand
 	if c.name == "token" {
-		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header or json")
+		fs.StringVar(&format, "format", "bare", "print the token as `FORMAT`: bare, header, json or exec-credential (a kubectl exec plugin's answer)")
 		g.register(fs)
+		od.register(fs, "with --format exec-credential")
 	}
 	if code, ok := e.parseFlags(c, fs, args); !ok {
 		return code
 	}
 	switch format {
-	case "bare", "header", "json":
+	case "bare", "header", "json", "exec-credential":
 	default:
-		return e.usageError(c, "--format %q: want bare, header or json", format)
+		return e.usageError(c, "--format %q: want bare, header, json or exec-credential", format)
 	}
 	if g.name == "" && g.x.used(fs) {
 		return e.usageError(c, "--subject-token-file and the other token exchange flags need --grant token-exchange")
@@ -105,6 +108,9 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 		return e.runGrant(ctx, c, &cf, &g, format)
 	}
 	cf.adc = true
+	if format == "exec-credential" {
+		return e.runExecCredential(ctx, c, &cf, fs, args)
+	}
 	l, err := cf.load(ctx)
 	if err != nil {
 		return e.report(c, err)
@@ -133,6 +139,8 @@ func (e *env) printToken(c *command, format string, tok *oauth2client.Token, sco
 // on stdout in format.
 func (e *env) printBoundToken(c *command, format string, tok *oauth2client.Token, scopes []string, cnf map[string]string) int {
 	switch format {
+	case "exec-credential":
+		return e.printExecCredential(c, tok)
 	case "bare":
 		fmt.Fprintln(e.stdout, tok.AccessToken)
 	case "header":
