@@ -1,0 +1,324 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/oauth2client/oauth2client/internal/urlpolicy"
+)
+
+// pollInterval is how often the Wait methods look at the page again.
+const pollInterval = 50 * time.Millisecond
+
+// Tab is one page of a [Browser]. Its methods end the test with t.Fatal
+// when their action fails or takes longer than the browser's Timeout; call
+// them from the test's goroutine.
+type Tab struct {
+	b      *Browser
+	name   string // "tab N", in messages
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex // guards status
+	status int        // HTTP status of the last document loaded
+}
+
+// NewTab opens a new tab, sharing the browser's cookie jar with its other
+// tabs (as a second tab of one person's browser does). It is closed by
+// [Tab.Close] or at the end of the test; a failed test leaves a screenshot
+// of it.
+func (b *Browser) NewTab() *Tab {
+	b.t.Helper()
+	return b.newTab()
+}
+
+// NewIsolatedTab opens a new tab in a browser context of its own (like an
+// incognito window): its cookies are neither seen nor shared by the other
+// tabs, as if it were another person's browser.
+func (b *Browser) NewIsolatedTab() *Tab {
+	b.t.Helper()
+	return b.newTab(chromedp.WithNewBrowserContext())
+}
+
+func (b *Browser) newTab(opts ...chromedp.ContextOption) *Tab {
+	b.t.Helper()
+	b.mu.Lock()
+	b.tabs++
+	tab := &Tab{b: b, name: "tab " + strconv.Itoa(b.tabs)}
+	b.mu.Unlock()
+	opts = append(opts, chromedp.WithListener(tab.listen))
+	tab.ctx, tab.cancel = chromedp.NewContext(b.ctx, opts...)
+	// Cleanups run last-in first-out: the screenshot is taken before the
+	// browser closes.
+	b.t.Cleanup(tab.cleanup)
+	if err := firstRun(tab.ctx, b.Timeout); err != nil {
+		tab.cancel()
+		b.t.Fatalf("browsertest: opening %s: %v", tab.name, err)
+	}
+	return tab
+}
+
+// listen records the status of each document the tab loads.
+func (tab *Tab) listen(ev any) {
+	if ev, ok := ev.(*network.EventResponseReceived); ok && ev.Type == network.ResourceTypeDocument && ev.Response != nil {
+		tab.mu.Lock()
+		tab.status = int(ev.Response.Status)
+		tab.mu.Unlock()
+	}
+}
+
+// Close closes the tab. Closing a closed tab does nothing.
+func (tab *Tab) Close() {
+	tab.cancel()
+}
+
+// cleanup saves a screenshot when the test failed, then closes the tab.
+func (tab *Tab) cleanup() {
+	if tab.b.t.Failed() && tab.ctx.Err() == nil {
+		tab.saveScreenshot()
+	}
+	tab.cancel()
+}
+
+// run runs a on the tab within the browser's Timeout, or ends the test.
+func (tab *Tab) run(what string, a chromedp.Action[chromedp.Void]) {
+	tab.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, a); err != nil {
+		tab.fatalf("%s: %v", what, err)
+	}
+}
+
+// fatalf ends the test with a message naming the tab and its page.
+func (tab *Tab) fatalf(format string, args ...any) {
+	tab.b.t.Helper()
+	tab.b.t.Fatalf("browsertest: %s: %s (on %s)", tab.name, fmt.Sprintf(format, args...), tab.where())
+}
+
+// where describes the tab's current page for messages, with its query
+// redacted: it may hold a code or a state.
+func (tab *Tab) where() string {
+	ctx, cancel := context.WithTimeout(tab.ctx, time.Second)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return "a page that does not answer: " + err.Error()
+	}
+	return redact(loc)
+}
+
+// redact returns rawURL for a message, with its query (which may hold a
+// code, a state or a token) replaced by "...".
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "an unparsable URL"
+	}
+	return urlpolicy.RedactQuery(u)
+}
+
+// Navigate loads rawURL in the tab, waits for the page's load event and
+// returns the HTTP status of the document it ends on (after redirects).
+func (tab *Tab) Navigate(rawURL string) int {
+	tab.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(rawURL))
+	if err != nil {
+		tab.fatalf("navigating to %s: %v", redact(rawURL), err)
+	}
+	if resp == nil {
+		return 0
+	}
+	return int(resp.Status)
+}
+
+// Status returns the HTTP status of the last document the tab loaded, by
+// [Tab.Navigate], a click or a redirect, or 0 before the first.
+func (tab *Tab) Status() int {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	return tab.status
+}
+
+// Click clicks the first element matching the CSS selector, once it is
+// visible. It does not wait for a navigation the click starts: follow it
+// with a Wait method.
+func (tab *Tab) Click(selector string) {
+	tab.b.t.Helper()
+	tab.run("clicking "+selector, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
+}
+
+// ClickButton clicks the first button, submit or button input, or link
+// whose text (or value, for inputs) is label once spaces are trimmed, once
+// it is visible. Like [Tab.Click], it does not wait for a navigation.
+func (tab *Tab) ClickButton(label string) {
+	tab.b.t.Helper()
+	tab.run("clicking the button "+strconv.Quote(label), chromedp.Click(chromedp.JSPath(buttonJS(label)), chromedp.NodeVisible))
+}
+
+// buttonJS is a JavaScript expression giving the first button, submit or
+// button input, or link labelled label, or null.
+func buttonJS(label string) string {
+	q, _ := json.Marshal(label)
+	return `(() => {
+	const want = ` + string(q) + `;
+	for (const e of document.querySelectorAll('button, input[type=submit], input[type=button], a')) {
+		const text = e.tagName === 'INPUT' ? e.value : e.textContent;
+		if (text.replace(/\s+/g, ' ').trim() === want) return e;
+	}
+	return null;
+})()`
+}
+
+// Type replaces the value of the input or textarea matching the CSS
+// selector with text, typed key by key as a person would.
+func (tab *Tab) Type(selector, text string) {
+	tab.b.t.Helper()
+	sel := chromedp.CSS(selector)
+	tab.run("typing into "+selector, chromedp.Steps(
+		chromedp.Clear(sel, chromedp.NodeVisible),
+		chromedp.SendKeys(sel, text, chromedp.NodeVisible),
+	))
+}
+
+// WaitVisible waits until an element matching the CSS selector is visible.
+func (tab *Tab) WaitVisible(selector string) {
+	tab.b.t.Helper()
+	tab.run("waiting for "+selector, chromedp.WaitVisible(chromedp.CSS(selector)))
+}
+
+// WaitText waits until the page's visible text contains text, across any
+// navigations on the way, and returns the whole visible text.
+func (tab *Tab) WaitText(text string) string {
+	tab.b.t.Helper()
+	var last string
+	ok := tab.poll(func(ctx context.Context) bool {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](pageTextJS))
+		if err == nil {
+			last = s
+		}
+		return err == nil && strings.Contains(s, text)
+	})
+	if !ok {
+		tab.fatalf("waiting for the text %s: not there within %v; the page says:\n%s", strconv.Quote(text), tab.b.Timeout, urlpolicy.Clip(last, 2000))
+	}
+	return last
+}
+
+// WaitURL waits until the tab's URL satisfies match, across any
+// navigations on the way, and returns it.
+func (tab *Tab) WaitURL(match func(*url.URL) bool) *url.URL {
+	tab.b.t.Helper()
+	var found *url.URL
+	ok := tab.poll(func(ctx context.Context) bool {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			return false
+		}
+		u, err := url.Parse(loc)
+		if err != nil || !match(u) {
+			return false
+		}
+		found = u
+		return true
+	})
+	if !ok {
+		tab.fatalf("waiting for a URL: none matched within %v", tab.b.Timeout)
+	}
+	return found
+}
+
+// WaitURLPrefix waits until the tab's URL starts with prefix (such as an
+// application's origin followed by "/"), and returns it.
+func (tab *Tab) WaitURLPrefix(prefix string) *url.URL {
+	tab.b.t.Helper()
+	return tab.WaitURL(func(u *url.URL) bool { return strings.HasPrefix(u.String(), prefix) })
+}
+
+// poll calls check until it reports true, or the browser's Timeout passes.
+// Each check gets a short context of its own, so that a page being replaced
+// does not hold it up.
+func (tab *Tab) poll(check func(ctx context.Context) bool) bool {
+	deadline := time.Now().Add(tab.b.Timeout)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(tab.ctx, min(time.Until(deadline), 2*time.Second))
+		ok := check(ctx)
+		cancel()
+		if ok {
+			return true
+		}
+		if tab.ctx.Err() != nil || !time.Now().Before(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+}
+
+// pageTextJS gives the page's visible text.
+const pageTextJS = `document.body ? document.body.innerText : ""`
+
+// Text returns the visible text of the first element matching the CSS
+// selector, waiting for it to exist.
+func (tab *Tab) Text(selector string) string {
+	tab.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		tab.fatalf("reading the text of %s: %v", selector, err)
+	}
+	return s
+}
+
+// PageText returns the page's visible text (document.body.innerText).
+func (tab *Tab) PageText() string {
+	tab.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](pageTextJS))
+	if err != nil {
+		tab.fatalf("reading the page's text: %v", err)
+	}
+	return s
+}
+
+// URL returns the tab's current URL.
+func (tab *Tab) URL() *url.URL {
+	tab.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		tab.fatalf("reading the URL: %v", err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		tab.fatalf("parsing the URL: %v", urlpolicy.RedactURLError(err))
+	}
+	return u
+}
+
+// Title returns the page's title.
+func (tab *Tab) Title() string {
+	tab.b.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		tab.fatalf("reading the title: %v", err)
+	}
+	return s
+}
