@@ -68,7 +68,7 @@ func TestBrowser(t *testing.T) {
 	t.Parallel()
 	site := newSite(t)
 	b := Start(t)
-	tab := b.NewTab()
+	tab := b.NewTab(t)
 
 	if got := tab.Navigate(site.URL); got != http.StatusOK {
 		t.Errorf("Navigate status %d, want 200", got)
@@ -135,7 +135,7 @@ func TestTabs(t *testing.T) {
 	t.Parallel()
 	site := newSite(t)
 	b := Start(t)
-	first, second, other := b.NewTab(), b.NewTab(), b.NewIsolatedTab()
+	first, second, other := b.NewTab(t), b.NewTab(t), b.NewIsolatedTab(t)
 
 	first.Navigate(site.URL)
 	first.ClickButton("Go on")
@@ -173,7 +173,7 @@ func TestStopLeavesNoProcess(t *testing.T) {
 	var dataDir string
 	t.Run("browser", func(t *testing.T) {
 		b := Start(t)
-		b.NewTab()
+		b.NewTab(t)
 		dataDir = b.dataDir
 		if len(processesUsing(dataDir)) == 0 {
 			t.Fatal("no process found with the browser's profile: the check below would prove nothing")
@@ -268,8 +268,8 @@ func TestFailure(t *testing.T) {
 		var b *Browser
 		f.run(func(tb testing.TB) { b = Start(tb) })
 		b.Timeout = 2 * time.Second
-		f.run(func(testing.TB) {
-			tab := b.NewTab()
+		f.run(func(tb testing.TB) {
+			tab := b.NewTab(tb)
 			tab.Navigate(site.URL + "/done?name=Ann&action=go&code=secret-code")
 			tab.WaitText("Goodbye")
 		})

@@ -15,20 +15,20 @@ import (
 // current page, with Domain, Path, Expires (zero for a session cookie),
 // HttpOnly, Secure and SameSite as the browser stored them.
 func (tab *Tab) Cookies() []*http.Cookie {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	return tab.cookies("reading the cookies", nil)
 }
 
 // CookiesFor returns the cookies the tab would send with a request to
 // rawURL, as [Tab.Cookies] does.
 func (tab *Tab) CookiesFor(rawURL string) []*http.Cookie {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	return tab.cookies("reading the cookies for "+redact(rawURL), []string{rawURL})
 }
 
 // Cookie returns the cookie named name of the tab's current page, or nil.
 func (tab *Tab) Cookie(name string) *http.Cookie {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	for _, c := range tab.Cookies() {
 		if c.Name == name {
 			return c
@@ -38,7 +38,7 @@ func (tab *Tab) Cookie(name string) *http.Cookie {
 }
 
 func (tab *Tab) cookies(what string, urls []string) []*http.Cookie {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: urls})
@@ -82,7 +82,7 @@ var sameSite = map[network.CookieSameSite]http.SameSite{
 // (its Domain and Path default from rawURL): to plant a stale, forged or
 // tampered cookie.
 func (tab *Tab) SetCookie(rawURL string, c *http.Cookie) {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	p := network.SetCookieParams{
 		Name:     c.Name,
 		Value:    c.Value,
@@ -110,7 +110,7 @@ func (tab *Tab) SetCookie(rawURL string, c *http.Cookie) {
 // DeleteCookie deletes the cookies named name that the tab would send to
 // rawURL.
 func (tab *Tab) DeleteCookie(rawURL, name string) {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	if _, err := chromedp.Call(ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: name, URL: rawURL}); err != nil {

@@ -5,10 +5,10 @@
 // screenshot of every open tab.
 //
 //	b := browsertest.Start(t)
-//	tab := b.NewTab()
+//	tab := b.NewTab(t)
 //	tab.Navigate(app.URL)
 //	tab.ClickButton("Sign in")
-//	browsertest.ApproveOAuth2Test(tab)
+//	browsertest.ApproveOAuth2Test(tab, "alice")
 //	tab.WaitText("Signed in as alice")
 //
 // # Requirements

@@ -21,7 +21,7 @@ const screenshotTimeout = 10 * time.Second
 // logs where, and returns the file's path. A failed test does it for each
 // open tab by itself.
 func (tab *Tab) Screenshot() string {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	path, err := tab.screenshot()
 	if err != nil {
 		tab.fatalf("%v", err)
@@ -32,7 +32,7 @@ func (tab *Tab) Screenshot() string {
 // saveScreenshot saves a screenshot of a failed test's tab and logs it with
 // the page's address and text, or logs why it could not.
 func (tab *Tab) saveScreenshot() {
-	t := tab.b.t
+	t := tab.t
 	path, err := tab.screenshot()
 	if err != nil {
 		t.Logf("browsertest: %s: no screenshot: %v", tab.name, err)
@@ -56,7 +56,7 @@ func (tab *Tab) screenshot() (string, error) {
 	tab.b.shots++
 	name := fmt.Sprintf("browsertest-%s-%d.png", strings.ReplaceAll(tab.name, " ", ""), tab.b.shots)
 	tab.b.mu.Unlock()
-	path := filepath.Join(tab.b.t.ArtifactDir(), name)
+	path := filepath.Join(tab.t.ArtifactDir(), name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		return "", fmt.Errorf("saving the screenshot: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
@@ -19,12 +20,13 @@ import (
 // pollInterval is how often the Wait methods look at the page again.
 const pollInterval = 50 * time.Millisecond
 
-// Tab is one page of a [Browser]. Its methods end the test with t.Fatal
+// Tab is one page of a [Browser]. Its methods end its test with t.Fatal
 // when their action fails or takes longer than the browser's Timeout; call
-// them from the test's goroutine.
+// them from that test's goroutine. Tabs may be used in parallel.
 type Tab struct {
 	b      *Browser
-	name   string // "tab N", in messages
+	t      testing.TB // the test the tab reports to
+	name   string     // "tab N", in messages
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -32,37 +34,41 @@ type Tab struct {
 	status int        // HTTP status of the last document loaded
 }
 
-// NewTab opens a new tab, sharing the browser's cookie jar with its other
-// tabs (as a second tab of one person's browser does). It is closed by
-// [Tab.Close] or at the end of the test; a failed test leaves a screenshot
-// of it.
-func (b *Browser) NewTab() *Tab {
-	b.t.Helper()
-	return b.newTab()
+// NewTab opens a new tab that reports to t: the test that started the
+// browser, or one of its subtests. The tab shares the browser's cookie jar
+// with its other tabs (as a second tab of one person's browser does). It
+// is closed by [Tab.Close] or at the end of t; if t failed, a screenshot
+// of it is saved first.
+func (b *Browser) NewTab(t testing.TB) *Tab {
+	t.Helper()
+	return b.newTab(t)
 }
 
-// NewIsolatedTab opens a new tab in a browser context of its own (like an
-// incognito window): its cookies are neither seen nor shared by the other
-// tabs, as if it were another person's browser.
-func (b *Browser) NewIsolatedTab() *Tab {
-	b.t.Helper()
-	return b.newTab(chromedp.WithNewBrowserContext())
+// NewIsolatedTab opens a new tab, reporting to t, in a browser context of
+// its own (like an incognito window): its cookies are neither seen nor
+// shared by the other tabs, as if it were another person's browser.
+func (b *Browser) NewIsolatedTab(t testing.TB) *Tab {
+	t.Helper()
+	return b.newTab(t, chromedp.WithNewBrowserContext())
 }
 
-func (b *Browser) newTab(opts ...chromedp.ContextOption) *Tab {
-	b.t.Helper()
+func (b *Browser) newTab(t testing.TB, opts ...chromedp.ContextOption) *Tab {
+	t.Helper()
+	if b.ctx.Err() != nil {
+		t.Fatal("browsertest: opening a tab: the browser is closed (its test has ended)")
+	}
 	b.mu.Lock()
 	b.tabs++
-	tab := &Tab{b: b, name: "tab " + strconv.Itoa(b.tabs)}
+	tab := &Tab{b: b, t: t, name: "tab " + strconv.Itoa(b.tabs)}
 	b.mu.Unlock()
 	opts = append(opts, chromedp.WithListener(tab.listen))
 	tab.ctx, tab.cancel = chromedp.NewContext(b.ctx, opts...)
 	// Cleanups run last-in first-out: the screenshot is taken before the
 	// browser closes.
-	b.t.Cleanup(tab.cleanup)
+	t.Cleanup(tab.cleanup)
 	if err := firstRun(tab.ctx, b.Timeout); err != nil {
 		tab.cancel()
-		b.t.Fatalf("browsertest: opening %s: %v", tab.name, err)
+		t.Fatalf("browsertest: opening %s: %v", tab.name, err)
 	}
 	return tab
 }
@@ -83,7 +89,7 @@ func (tab *Tab) Close() {
 
 // cleanup saves a screenshot when the test failed, then closes the tab.
 func (tab *Tab) cleanup() {
-	if tab.b.t.Failed() && tab.ctx.Err() == nil {
+	if tab.t.Failed() && tab.ctx.Err() == nil {
 		tab.saveScreenshot()
 	}
 	tab.cancel()
@@ -91,7 +97,7 @@ func (tab *Tab) cleanup() {
 
 // run runs a on the tab within the browser's Timeout, or ends the test.
 func (tab *Tab) run(what string, a chromedp.Action[chromedp.Void]) {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, a); err != nil {
@@ -101,8 +107,8 @@ func (tab *Tab) run(what string, a chromedp.Action[chromedp.Void]) {
 
 // fatalf ends the test with a message naming the tab and its page.
 func (tab *Tab) fatalf(format string, args ...any) {
-	tab.b.t.Helper()
-	tab.b.t.Fatalf("browsertest: %s: %s (on %s)", tab.name, fmt.Sprintf(format, args...), tab.where())
+	tab.t.Helper()
+	tab.t.Fatalf("browsertest: %s: %s (on %s)", tab.name, fmt.Sprintf(format, args...), tab.where())
 }
 
 // where describes the tab's current page for messages, with its query
@@ -130,7 +136,7 @@ func redact(rawURL string) string {
 // Navigate loads rawURL in the tab, waits for the page's load event and
 // returns the HTTP status of the document it ends on (after redirects).
 func (tab *Tab) Navigate(rawURL string) int {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(rawURL))
@@ -152,27 +158,43 @@ func (tab *Tab) Status() int {
 }
 
 // Click clicks the first element matching the CSS selector, once it is
-// visible. It does not wait for a navigation the click starts: follow it
-// with a Wait method.
+// visible (waiting across navigations). It does not wait for a navigation
+// the click starts: follow it with a Wait method.
 func (tab *Tab) Click(selector string) {
-	tab.b.t.Helper()
-	tab.run("clicking "+selector, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
+	tab.t.Helper()
+	what := "clicking " + selector
+	tab.waitElement(what, cssJS(selector))
+	tab.run(what, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
 }
 
 // ClickButton clicks the first button, submit or button input, or link
-// whose text (or value, for inputs) is label once spaces are trimmed, once
-// it is visible. Like [Tab.Click], it does not wait for a navigation.
+// whose text (or value, for inputs) is label once spaces are collapsed and
+// trimmed, once it is visible. Like [Tab.Click], it does not wait for a
+// navigation.
 func (tab *Tab) ClickButton(label string) {
-	tab.b.t.Helper()
-	tab.run("clicking the button "+strconv.Quote(label), chromedp.Click(chromedp.JSPath(buttonJS(label)), chromedp.NodeVisible))
+	tab.t.Helper()
+	what := "clicking the button " + strconv.Quote(label)
+	tab.waitElement(what, buttonJS(label))
+	tab.run(what, chromedp.Click(chromedp.JSPath(buttonJS(label)), chromedp.NodeVisible))
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// cssJS is a JavaScript expression giving the first element matching the
+// CSS selector, or null.
+func cssJS(selector string) string {
+	return "document.querySelector(" + jsString(selector) + ")"
 }
 
 // buttonJS is a JavaScript expression giving the first button, submit or
 // button input, or link labelled label, or null.
 func buttonJS(label string) string {
-	q, _ := json.Marshal(label)
 	return `(() => {
-	const want = ` + string(q) + `;
+	const want = ` + jsString(label) + `;
 	for (const e of document.querySelectorAll('button, input[type=submit], input[type=button], a')) {
 		const text = e.tagName === 'INPUT' ? e.value : e.textContent;
 		if (text.replace(/\s+/g, ' ').trim() === want) return e;
@@ -181,27 +203,45 @@ func buttonJS(label string) string {
 })()`
 }
 
+// waitElement waits until the JavaScript expression elemJS gives a visible
+// element, looking again after each navigation, or ends the test.
+func (tab *Tab) waitElement(what, elemJS string) {
+	tab.t.Helper()
+	visible := "(() => { const e = " + elemJS + "; return !!e && e.checkVisibility(); })()"
+	ok := tab.poll(func(ctx context.Context) bool {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](visible))
+		return err == nil && v
+	})
+	if !ok {
+		tab.fatalf("%s: no such visible element within %v", what, tab.b.Timeout)
+	}
+}
+
 // Type replaces the value of the input or textarea matching the CSS
-// selector with text, typed key by key as a person would.
+// selector with text, typed key by key as a person would, once it is
+// visible.
 func (tab *Tab) Type(selector, text string) {
-	tab.b.t.Helper()
+	tab.t.Helper()
+	what := "typing into " + selector
+	tab.waitElement(what, cssJS(selector))
 	sel := chromedp.CSS(selector)
-	tab.run("typing into "+selector, chromedp.Steps(
+	tab.run(what, chromedp.Steps(
 		chromedp.Clear(sel, chromedp.NodeVisible),
 		chromedp.SendKeys(sel, text, chromedp.NodeVisible),
 	))
 }
 
-// WaitVisible waits until an element matching the CSS selector is visible.
+// WaitVisible waits until an element matching the CSS selector is
+// visible, across any navigations on the way.
 func (tab *Tab) WaitVisible(selector string) {
-	tab.b.t.Helper()
-	tab.run("waiting for "+selector, chromedp.WaitVisible(chromedp.CSS(selector)))
+	tab.t.Helper()
+	tab.waitElement("waiting for "+selector, cssJS(selector))
 }
 
 // WaitText waits until the page's visible text contains text, across any
 // navigations on the way, and returns the whole visible text.
 func (tab *Tab) WaitText(text string) string {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	var last string
 	ok := tab.poll(func(ctx context.Context) bool {
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](pageTextJS))
@@ -219,7 +259,7 @@ func (tab *Tab) WaitText(text string) string {
 // WaitURL waits until the tab's URL satisfies match, across any
 // navigations on the way, and returns it.
 func (tab *Tab) WaitURL(match func(*url.URL) bool) *url.URL {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	var found *url.URL
 	ok := tab.poll(func(ctx context.Context) bool {
 		loc, err := chromedp.Run(ctx, chromedp.Location())
@@ -242,7 +282,7 @@ func (tab *Tab) WaitURL(match func(*url.URL) bool) *url.URL {
 // WaitURLPrefix waits until the tab's URL starts with prefix (such as an
 // application's origin followed by "/"), and returns it.
 func (tab *Tab) WaitURLPrefix(prefix string) *url.URL {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	return tab.WaitURL(func(u *url.URL) bool { return strings.HasPrefix(u.String(), prefix) })
 }
 
@@ -273,7 +313,7 @@ const pageTextJS = `document.body ? document.body.innerText : ""`
 // Text returns the visible text of the first element matching the CSS
 // selector, waiting for it to exist.
 func (tab *Tab) Text(selector string) string {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
@@ -285,7 +325,7 @@ func (tab *Tab) Text(selector string) string {
 
 // PageText returns the page's visible text (document.body.innerText).
 func (tab *Tab) PageText() string {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](pageTextJS))
@@ -297,7 +337,7 @@ func (tab *Tab) PageText() string {
 
 // URL returns the tab's current URL.
 func (tab *Tab) URL() *url.URL {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	loc, err := chromedp.Run(ctx, chromedp.Location())
@@ -313,7 +353,7 @@ func (tab *Tab) URL() *url.URL {
 
 // Title returns the page's title.
 func (tab *Tab) Title() string {
-	tab.b.t.Helper()
+	tab.t.Helper()
 	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Title())
