@@ -30,12 +30,12 @@ const startTimeout = 60 * time.Second
 // stopTimeout bounds the graceful close of the browser.
 const stopTimeout = 10 * time.Second
 
-// Flags are the browser's command-line switches besides --headless and
+// flags are the browser's command-line switches besides --headless and
 // --user-data-dir (DESIGN.md, "Tests and real components"): no sandbox (the
 // tests run as root in containers), no GPU, and no traffic of the browser's
 // own (first-run pages, component and extension updates, sync, QUIC probes),
 // so that it talks only to the test's servers.
-var Flags = []string{
+var flags = []string{
 	"no-sandbox",
 	"disable-gpu",
 	"no-first-run",
@@ -76,10 +76,11 @@ func Start(t testing.TB) *Browser {
 		}
 		t.Skip("browsertest: " + missing)
 	}
+	tmp := t.TempDir()
 	b := &Browser{
 		Timeout: DefaultTimeout,
 		t:       t,
-		dataDir: filepath.Join(t.TempDir(), "profile"),
+		dataDir: filepath.Join(tmp, "profile"),
 		output:  &limitedBuffer{max: 64 << 10},
 	}
 	opts := []chromedp.ExecAllocatorOption{
@@ -87,8 +88,11 @@ func Start(t testing.TB) *Browser {
 		chromedp.Flag("headless", true),
 		chromedp.UserDataDir(b.dataDir),
 		chromedp.CombinedOutput(b.output),
+		// What Chromium keeps outside the profile (its crash reports
+		// database) stays in the test's folder too, not in $HOME.
+		chromedp.Env("XDG_CONFIG_HOME="+filepath.Join(tmp, "config"), "XDG_CACHE_HOME="+filepath.Join(tmp, "cache")),
 	}
-	for _, f := range Flags {
+	for _, f := range flags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

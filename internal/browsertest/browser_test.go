@@ -295,3 +295,23 @@ func TestFailure(t *testing.T) {
 		t.Errorf("screenshot %s: %d bytes, %v", m[1], len(png), err)
 	}
 }
+
+// TestHistoryAndEval: Back, Reload and Eval, with a promise.
+func TestHistoryAndEval(t *testing.T) {
+	t.Parallel()
+	site := newSite(t)
+	b := Start(t)
+	tab := b.NewTab(t)
+	tab.Navigate(site.URL + "/done?name=One")
+	tab.Navigate(site.URL + "/done?name=Two")
+	tab.Back()
+	tab.WaitText("Hello One")
+	tab.Reload()
+	tab.WaitText("Hello One")
+	if got := Eval[int](tab, `fetch("/missing").then(r => r.status)`); got != http.StatusNotFound {
+		t.Errorf("fetch status %d, want 404", got)
+	}
+	if got := Eval[string](tab, `document.querySelector("#greeting").textContent`); !strings.HasPrefix(got, "Hello One") {
+		t.Errorf("Eval = %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -361,4 +362,41 @@ func (tab *Tab) Title() string {
 		tab.fatalf("reading the title: %v", err)
 	}
 	return s
+}
+
+// Reload reloads the tab's page and waits for its load event.
+func (tab *Tab) Reload() {
+	tab.t.Helper()
+	tab.run("reloading", chromedp.Reload())
+}
+
+// Back goes back one page in the tab's history, as the browser's Back
+// button does. The page may come from the browser's back-forward cache,
+// without a load event, so Back does not wait for it: follow it with a
+// Wait method.
+func (tab *Tab) Back() {
+	tab.t.Helper()
+	tab.run("going back", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[any]("history.back()")(ctx, t)
+		if errors.Is(err, chromedp.ErrJSUndefined) {
+			err = nil
+		}
+		return chromedp.Void{}, err
+	})
+}
+
+// Eval evaluates the JavaScript expression in tab's page, waiting for its
+// value if it is a promise, and returns the value decoded into T as JSON.
+// For example, a request as the page's scripts would make it:
+//
+//	status := browsertest.Eval[int](tab, `fetch("/calendars", {headers: {Accept: "application/json"}}).then(r => r.status)`)
+func Eval[T any](tab *Tab, expression string) T {
+	tab.t.Helper()
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.b.Timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tab.fatalf("evaluating %s: %v", urlpolicy.Clip(expression, 200), err)
+	}
+	return v
 }
