@@ -12,7 +12,7 @@ import (
 // A command-line sign-in whose browser is Chromium, approved on oauth2test's
 // consent page. (Not run as an example: it needs a *testing.T.)
 func Example() {
-	var t *testing.T // the test's
+	var t *testing.T             // the test's
 	flow := newOAuth2TestFlow(t) // oauth2test without AutoApprove, a public client
 
 	b := browsertest.Start(t)

@@ -2,8 +2,8 @@ package browsertest
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
