@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/oauth2client/oauth2client/internal/syncbuf"
 )
 
 // DefaultPath is where Debian's chromium package installs the browser.
@@ -56,7 +58,7 @@ type Browser struct {
 	t       testing.TB
 	ctx     context.Context // the browser's root chromedp context
 	dataDir string          // the profile, under t.TempDir()
-	output  *limitedBuffer  // the browser's stdout and stderr
+	output  *syncbuf.Buffer // the browser's stdout and stderr, the first 64 KiB
 
 	mu    sync.Mutex // guards the fields below
 	tabs  int        // tabs opened so far, to number them
@@ -81,7 +83,7 @@ func Start(t testing.TB) *Browser {
 		Timeout: DefaultTimeout,
 		t:       t,
 		dataDir: filepath.Join(tmp, "profile"),
-		output:  &limitedBuffer{max: 64 << 10},
+		output:  &syncbuf.Buffer{Max: 64 << 10},
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -102,7 +104,7 @@ func Start(t testing.TB) *Browser {
 
 	if err := firstRun(ctx, startTimeout); err != nil {
 		cancel()
-		t.Fatalf("browsertest: starting %s: %v\nbrowser output:\n%s", path, err, b.output.quiet())
+		t.Fatalf("browsertest: starting %s: %v\nbrowser output:\n%s", path, err, quiet(b.output.String()))
 	}
 	return b
 }
@@ -159,6 +161,6 @@ func (b *Browser) stop(cancel, cancelAlloc context.CancelFunc) {
 		b.t.Logf("browsertest: killed %d browser processes still running after the browser closed", n)
 	}
 	if b.t.Failed() {
-		b.t.Logf("browsertest: browser output:\n%s", b.output.quiet())
+		b.t.Logf("browsertest: browser output:\n%s", quiet(b.output.String()))
 	}
 }

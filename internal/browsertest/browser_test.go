@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -166,8 +168,8 @@ func TestTabs(t *testing.T) {
 	first.WaitText("Sign in")
 }
 
-// TestStopLeavesNoProcess: once a test's cleanups ran, no process of its
-// browser is left.
+// TestStopLeavesNoProcess: the browser runs with the flags of DESIGN.md,
+// and once a test's cleanups ran, no process of its browser is left.
 func TestStopLeavesNoProcess(t *testing.T) {
 	t.Parallel()
 	var dataDir string
@@ -175,8 +177,21 @@ func TestStopLeavesNoProcess(t *testing.T) {
 		b := Start(t)
 		b.NewTab(t)
 		dataDir = b.dataDir
-		if len(processesUsing(dataDir)) == 0 {
+		pids := processesUsing(dataDir)
+		if len(pids) == 0 {
 			t.Fatal("no process found with the browser's profile: the check below would prove nothing")
+		}
+		var main []string
+		for _, pid := range pids {
+			cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+			if args := strings.Split(string(cmdline), "\x00"); slices.Contains(args, "--remote-debugging-pipe") {
+				main = args
+			}
+		}
+		for _, f := range append([]string{"--headless", "--user-data-dir=" + dataDir}, flagArgs()...) {
+			if !slices.Contains(main, f) {
+				t.Errorf("the browser's command line %q lacks %s", main, f)
+			}
 		}
 	})
 	if t.Failed() {
@@ -314,4 +329,13 @@ func TestHistoryAndEval(t *testing.T) {
 	if got := Eval[string](tab, `document.querySelector("#greeting").textContent`); !strings.HasPrefix(got, "Hello One") {
 		t.Errorf("Eval = %q", got)
 	}
+}
+
+// flagArgs returns flags as command-line arguments.
+func flagArgs() []string {
+	var args []string
+	for _, f := range flags {
+		args = append(args, "--"+f)
+	}
+	return args
 }
