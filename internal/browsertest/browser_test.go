@@ -58,6 +58,10 @@ func newSite(t *testing.T) *httptest.Server {
 		}
 		page(w, http.StatusOK, "Done", `<p id="greeting">Hello `+html.EscapeString(r.URL.Query().Get("name"))+`, you chose `+html.EscapeString(r.URL.Query().Get("action"))+`.</p><p>`+got+`</p>`)
 	})
+	mux.HandleFunc("GET /secure", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "__Host-s", Value: "s4", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		page(w, http.StatusOK, "Secure", `<p>Secure cookie set.</p>`)
+	})
 	mux.HandleFunc("GET /missing", func(w http.ResponseWriter, r *http.Request) {
 		page(w, http.StatusNotFound, "Missing", `<p>Nothing here.</p>`)
 	})
@@ -117,6 +121,13 @@ func TestBrowser(t *testing.T) {
 	}
 	if got := len(tab.CookiesFor(site.URL + "/anything")); got != 3 {
 		t.Errorf("CookiesFor: %d cookies, want 3", got)
+	}
+
+	// Chromium takes http://127.0.0.1 for a secure context: a Secure
+	// cookie, even __Host- prefixed, is kept over plain-HTTP loopback.
+	tab.Navigate(site.URL + "/secure")
+	if c := tab.Cookie("__Host-s"); c == nil || !c.Secure || !c.HttpOnly {
+		t.Errorf("secure cookie over loopback = %+v", c)
 	}
 
 	// An input labelled by its value; a link; a status other than 200.
