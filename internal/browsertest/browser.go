@@ -51,8 +51,8 @@ var flags = []string{
 // cookie jar, unless made by [Browser.NewIsolatedTab].
 type Browser struct {
 	// Timeout bounds each action of the browser's tabs: a navigation, a
-	// click, a wait. Start sets it to DefaultTimeout; change it before
-	// opening tabs.
+	// click, a wait. Start sets it to DefaultTimeout. Tabs read it at each
+	// action: do not change it while tabs are used in other goroutines.
 	Timeout time.Duration
 
 	t       testing.TB

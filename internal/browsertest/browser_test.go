@@ -293,10 +293,10 @@ func TestFailure(t *testing.T) {
 		f = &fakeTB{TB: t, artifacts: artifacts}
 		var b *Browser
 		f.run(func(tb testing.TB) { b = Start(tb) })
-		b.Timeout = 2 * time.Second
 		f.run(func(tb testing.TB) {
 			tab := b.NewTab(tb)
 			tab.Navigate(site.URL + "/done?name=Ann&action=go&code=secret-code")
+			b.Timeout = 2 * time.Second
 			tab.WaitText("Goodbye")
 		})
 	})
