@@ -29,7 +29,8 @@
 //
 // so that it talks to nothing but the test's own servers on 127.0.0.1. The
 // browser and every process it started are gone when the test's cleanups
-// have run.
+// have run. Chromium counts http://127.0.0.1 as a secure context: it keeps
+// Secure and __Host- cookies a plain-HTTP loopback server sets.
 //
 // # Tabs and failures
 //
