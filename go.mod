@@ -12,9 +12,14 @@ require (
 
 require software.sslmate.com/src/go-pkcs12 v0.7.4
 
-require golang.org/x/crypto v0.58.0 // indirect
+require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+)
 
 require (
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/piglig/go-qr v1.1.0
 )

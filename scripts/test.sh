@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh: every test of the project. README.md's test command; .ci/run
 # calls it after installing the components the tests use (PostgreSQL, a
-# Secret Service, python3-oauth2client, oidc-provider). Outside CI, tests whose
+# Secret Service, python3-oauth2client, oidc-provider, chromium). Outside CI, tests whose
 # component is missing skip with a message naming it; with CI=true they fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -52,7 +52,6 @@ package oidcprovidertest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,11 +60,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/internal/syncbuf"
 )
 
 // RedirectURI is the redirect URI registered for every client. The clients
@@ -148,7 +147,7 @@ func Start(t testing.TB) *Provider {
 	if err != nil {
 		t.Fatalf("oidcprovidertest: stdout pipe: %v", err)
 	}
-	stderr := &limitedBuffer{max: 64 << 10}
+	stderr := &syncbuf.Buffer{Max: 64 << 10}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("oidcprovidertest: starting %s server.mjs in %s: %v", node, dir, err)
@@ -272,28 +271,6 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// limitedBuffer keeps the first max bytes written to it and drops the rest.
-type limitedBuffer struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
-	max int
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.max - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (b *limitedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // Endpoint discovers the provider's endpoints (OpenID Connect Discovery),
