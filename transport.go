@@ -97,9 +97,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("oauth2client: Transport.Source is nil")
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
+	base, err := t.base()
+	if err != nil {
+		closeBody(req)
+		return nil, err
 	}
 	if redirectedAway(req) {
 		return base.RoundTrip(req)

@@ -55,6 +55,7 @@ type accessToken struct {
 	expiry   time.Time
 	revoked  bool
 	jkt      string // DPoP key thumbprint it is bound to (cnf.jkt)
+	x5t      string // client certificate thumbprint it is bound to (cnf.x5t#S256)
 }
 
 // refreshToken is an issued refresh token.
