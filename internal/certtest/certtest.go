@@ -13,6 +13,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,6 +38,8 @@ type Options struct {
 	Expired bool
 	// CA makes a certificate that can sign others.
 	CA bool
+	// Server makes a TLS server certificate for 127.0.0.1 and localhost.
+	Server bool
 }
 
 // New returns a certificate signed by parent, or self-signed when parent
@@ -72,6 +75,11 @@ func New(t testing.TB, parent *Cert, o Options) *Cert {
 		tmpl.IsCA = true
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
 		tmpl.ExtKeyUsage = nil
+	}
+	if o.Server {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+		tmpl.DNSNames = []string{"localhost"}
 	}
 	signer, signerKey := tmpl, key
 	if parent != nil {

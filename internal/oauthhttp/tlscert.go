@@ -43,8 +43,13 @@ func CertTransport(base http.RoundTripper, cert *tls.Certificate) (*http.Transpo
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	t.TLSClientConfig.Certificates = []tls.Certificate{*cert}
-	t.TLSClientConfig.GetClientCertificate = nil
+	// Always present cert: crypto/tls would send none when the server
+	// lists acceptable CAs that did not issue it, as a server asking for
+	// self_signed_tls_client_auth certificates may (RFC 8705 §2.2).
+	t.TLSClientConfig.Certificates = nil
+	t.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return cert, nil
+	}
 	actual, _ := certTransports.LoadOrStore(key, t)
 	return actual.(*http.Transport), nil
 }
