@@ -1,6 +1,7 @@
 package clientauth
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -317,3 +318,10 @@ var (
 	_ oauth2client.CertificateAuth     = (*TLSClientAuth)(nil)
 	_ oauth2client.ClientAuthExtension = (*TLSClientAuth)(nil)
 )
+
+// SelfSigned reports whether cert is signed by its own key, as the
+// certificates of self_signed_tls_client_auth usually are.
+func SelfSigned(cert *x509.Certificate) bool {
+	return cert != nil && bytes.Equal(cert.RawIssuer, cert.RawSubject) &&
+		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
+}

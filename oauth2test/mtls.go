@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
@@ -34,6 +35,7 @@ type mtlsState struct {
 	url   string       // https://127.0.0.1:PORT
 	srv   *http.Server // serves the same handler as the plain listener
 	roots *x509.CertPool
+	der   []byte // the listener's certificate
 	done  chan struct{}
 	// handshakes counts completed TLS handshakes on the listener; guarded
 	// by Server.mu.
@@ -53,7 +55,7 @@ func (s *Server) startMTLS() error {
 	if err != nil {
 		return fmt.Errorf("oauth2test: listen for mTLS: %w", err)
 	}
-	m := &mtlsState{url: "https://" + ln.Addr().String(), roots: roots, done: make(chan struct{}), counts: map[string]int64{}}
+	m := &mtlsState{url: "https://" + ln.Addr().String(), roots: roots, der: cert.Certificate[0], done: make(chan struct{}), counts: map[string]int64{}}
 	cfg := &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{cert},
@@ -133,6 +135,16 @@ func (s *Server) MTLSRootCAs() *x509.CertPool {
 		return nil
 	}
 	return s.mtls.roots
+}
+
+// MTLSCertificatePEM returns the HTTPS listener's certificate in PEM, for
+// clients in other processes to trust (e.g. through SSL_CERT_FILE), or nil
+// without [Options].MTLS.
+func (s *Server) MTLSCertificatePEM() []byte {
+	if s.mtls == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.mtls.der})
 }
 
 // MTLSClient returns a new HTTP client trusting the HTTPS listener's

@@ -50,7 +50,7 @@ func (e *env) runGrant(ctx context.Context, c *command, cf *credFlags, g *grantF
 	if err != nil {
 		return e.report(c, err)
 	}
-	return e.printToken(c, format, tok, nil)
+	return e.printToken(c, format, tok, nil, "")
 }
 
 // check refuses the flags --grant does not use, and the grant flags

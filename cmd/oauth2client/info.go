@@ -119,6 +119,9 @@ func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedE
 		refresh = "yes"
 	}
 	line("refresh token", refresh)
+	if thumb := certBinding(l.tokens()); thumb != "" {
+		line("bound to", "TLS client certificate x5t#S256 "+thumb)
+	}
 	if idLine != "" {
 		line("id token", idLine)
 	}

@@ -69,6 +69,10 @@ type tokenJSON struct {
 	TokenType   string   `json:"token_type"`
 	Expiry      string   `json:"expiry,omitempty"`
 	Scopes      []string `json:"scopes"`
+	// Binding and X5tS256 name the TLS client certificate the token was
+	// requested and is presented with (RFC 8705 §3), never its key.
+	Binding string `json:"binding,omitempty"`
+	X5tS256 string `json:"x5t#S256,omitempty"`
 }
 
 // runToken is the token and header commands.
@@ -112,11 +116,12 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(c, fmt.Errorf("%s: %w", l.from, cf.explain(err)))
 	}
-	return e.printToken(c, format, tok, l.scopes())
+	return e.printToken(c, format, tok, l.scopes(), certBinding(l.tokens()))
 }
 
 // printToken prints tok on stdout in format.
-func (e *env) printToken(c *command, format string, tok *oauth2client.Token, scopes []string) int {
+// thumb is the x5t#S256 of the client certificate it is bound to, or "".
+func (e *env) printToken(c *command, format string, tok *oauth2client.Token, scopes []string, thumb string) int {
 	switch format {
 	case "bare":
 		fmt.Fprintln(e.stdout, tok.AccessToken)
@@ -124,6 +129,9 @@ func (e *env) printToken(c *command, format string, tok *oauth2client.Token, sco
 		fmt.Fprintf(e.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
 	case "json":
 		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes}
+		if thumb != "" {
+			out.Binding, out.X5tS256 = "x5t#S256", thumb
+		}
 		if !tok.Expiry.IsZero() {
 			out.Expiry = tok.Expiry.UTC().Format(time.RFC3339)
 		}

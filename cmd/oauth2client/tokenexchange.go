@@ -117,5 +117,5 @@ func (e *env) tokenExchange(ctx context.Context, c *command, cf *credFlags, x *e
 	if typ := tokenexchange.IssuedTokenType(tok); typ != tokenexchange.TokenTypeAccessToken {
 		fmt.Fprintf(cf.warn, "oauth2client %s: the issued token's type is %s\n", c.name, typ)
 	}
-	return e.printToken(c, format, tok, nil)
+	return e.printToken(c, format, tok, nil, "")
 }
