@@ -32,7 +32,7 @@ func mtlsServer(t *testing.T, ca *certtest.Cert, c oauth2test.Client) *oauth2tes
 
 // mtlsLogin runs the code flow of client id authenticating with auth and
 // returns its credentials.
-func mtlsLogin(t *testing.T, srv *oauth2test.Server, id string, auth oauth2client.ClientAuth) (*oauth2client.Credentials, *oauth2client.Flow) {
+func mtlsLogin(t testing.TB, srv *oauth2test.Server, id string, auth oauth2client.ClientAuth) (*oauth2client.Credentials, *oauth2client.Flow) {
 	t.Helper()
 	endpoint, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
 	if err != nil {

@@ -1,0 +1,76 @@
+package oauth2client_test
+
+import (
+	"crypto/x509"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/oauth2client/oauth2client/clientauth"
+	"github.com/oauth2client/oauth2client/internal/certtest"
+	"github.com/oauth2client/oauth2client/oauth2test"
+)
+
+// mtlsAPIClient logs in with a self-signed client certificate and returns
+// the server and an HTTP client presenting the certificate with the
+// bound token.
+func mtlsAPIClient(tb testing.TB) (*oauth2test.Server, *http.Client) {
+	self := certtest.New(tb, nil, certtest.Options{CommonName: "bench"})
+	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, MTLS: true})
+	tb.Cleanup(srv.Close)
+	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AuthMethod: oauth2test.AuthMethodSelfSignedTLSClient,
+		TLSCertificates: []*x509.Certificate{self.Leaf}, AnyLoopbackRedirect: true}); err != nil {
+		tb.Fatal(err)
+	}
+	auth, err := clientauth.NewSelfSignedTLSClientAuth(self.TLS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	creds, _ := mtlsLogin(tb, srv, "app", auth)
+	return srv, creds.Client(srv.MTLSClient())
+}
+
+// getOK GETs u with hc and fails unless it answers 200.
+func getOK(tb testing.TB, hc *http.Client, u string) {
+	resp, err := hc.Get(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// Issue 11, mutual TLS item 7: 1,000 requests with a certificate-bound
+// token on a keep-alive client make one TLS handshake.
+func TestMTLSHandshakeReuse(t *testing.T) {
+	t.Parallel()
+	srv, hc := mtlsAPIClient(t)
+	api := srv.MTLSURL() + oauth2test.PathCalendarList
+	before := srv.MTLSHandshakes()
+	for range 1000 {
+		getOK(t, hc, api)
+	}
+	got := srv.MTLSHandshakes() - before
+	t.Logf("1000 mTLS requests: %d TLS handshake(s)", got)
+	if got != 1 {
+		t.Errorf("1000 requests made %d TLS handshakes, want 1", got)
+	}
+}
+
+// BenchmarkMTLSRequest is one API request with a certificate-bound token
+// through the Transport, on a keep-alive connection presenting the client
+// certificate; it reports the TLS handshakes per request.
+func BenchmarkMTLSRequest(b *testing.B) {
+	srv, hc := mtlsAPIClient(b)
+	api := srv.MTLSURL() + oauth2test.PathCalendarList
+	getOK(b, hc, api)
+	before := srv.MTLSHandshakes()
+	b.ReportAllocs()
+	for b.Loop() {
+		getOK(b, hc, api)
+	}
+	b.ReportMetric(float64(srv.MTLSHandshakes()-before)/float64(b.N), "handshakes/op")
+}
