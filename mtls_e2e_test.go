@@ -61,7 +61,7 @@ func mtlsLogin(t testing.TB, srv *oauth2test.Server, id string, auth oauth2clien
 }
 
 // status GETs u through rt and returns the status code.
-func status(t *testing.T, rt http.RoundTripper, u string) int {
+func status(t testing.TB, rt http.RoundTripper, u string) int {
 	t.Helper()
 	resp, err := (&http.Client{Transport: rt}).Get(u)
 	if err != nil {
