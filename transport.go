@@ -43,6 +43,12 @@ const maxDrain = 4 << 10
 // only the Authorization headers set on the original request, and this one
 // is added to each request the Transport sends.
 //
+// When Source has a TLS client certificate (as [Credentials] whose
+// ClientAuth is a [CertificateAuth] do: see [Credentials.TLSCertificate]),
+// requests go through a clone of Base that presents it, since the tokens
+// the server bound to it (RFC 8705 §3) are good only from such a
+// connection; Base must then be nil or an *http.Transport.
+//
 // A Transport is safe for concurrent use and must not be copied after first
 // use.
 type Transport struct {
