@@ -166,6 +166,22 @@ func TestMTLSFlowEndToEnd(t *testing.T) {
 				t.Errorf("API call after the restart: %d", got)
 			}
 
+			// Introspection and revocation go to their aliases too.
+			if scopes, err := again.RetrieveScopes(t.Context()); err != nil || len(scopes) == 0 {
+				t.Errorf("introspection through the alias: %v, %v", scopes, err)
+			}
+			last := again.CurrentToken()
+			if err := again.Revoke(t.Context()); err != nil {
+				t.Errorf("revocation through the alias: %v", err)
+			}
+			withCert, err := oauthhttp.CertTransport(srv.MTLSClient().Transport, auth.TLSCertificate())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := status(t, &oauth2client.Transport{Source: oauth2client.StaticTokenSource(last), Base: withCert}, api); got != http.StatusUnauthorized {
+				t.Errorf("the revoked token with its certificate: %d, want 401", got)
+			}
+
 			metrics := get(t, srv.URL+oauth2test.PathMetrics)
 			for _, want := range []string{`oauth2test_mtls_total{outcome="bound_use_refused"} 3`, `oauth2test_mtls_total{outcome="client_auth_ok"}`, `oauth2test_mtls_handshakes_total`} {
 				if !strings.Contains(metrics, want) {
