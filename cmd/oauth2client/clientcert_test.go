@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -44,42 +45,18 @@ func TestClientCertEndToEnd(t *testing.T) {
 		"--store", "sqlite:" + filepath.Join(dir, "creds.db"), "--key", "k"}
 	certArgs := []string{"--client-cert", certFile, "--client-key", keyFile}
 
-	// login, in its own process, fetching the URL it prints.
-	login := cliCommand(t, append(append([]string{"login", "--no-browser"}, flags...), certArgs...)...)
-	login.Env = append(login.Env, env...)
-	stderr, err := login.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := login.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var loginOut bytes.Buffer
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		loginOut.WriteString(sc.Text() + "\n")
-		if isURLLine(sc.Text()) {
-			if got := curl(t, sc.Text()); got != http.StatusOK {
-				t.Errorf("the redirect page answered HTTP %d", got)
-			}
+	loginOut := loginProcess(t, env, append(append([]string{"--no-browser"}, flags...), certArgs...), func(authURL string) {
+		if got := curl(t, authURL); got != http.StatusOK {
+			t.Errorf("the redirect page answered HTTP %d", got)
 		}
-	}
-	if err := login.Wait(); err != nil {
-		t.Fatalf("login: %v\n%s", err, loginOut.String())
-	}
+	})
 
+	if strings.Contains(loginOut, "PRIVATE KEY") {
+		t.Error("login printed the key")
+	}
 	cli := func(args ...string) (string, error) {
 		t.Helper()
-		cmd := cliCommand(t, append(args, flags...)...)
-		cmd.Env = append(cmd.Env, env...)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		all := out.String() + errOut.String()
-		if strings.Contains(all, "PRIVATE KEY") || strings.Contains(loginOut.String(), "PRIVATE KEY") {
-			t.Errorf("%s printed the key", args[0])
-		}
-		return out.String(), err
+		return cliProcess(t, env, append(args, flags...)...)
 	}
 	out, err := cli("token", "--format", "json")
 	if err != nil {
@@ -98,17 +75,7 @@ func TestClientCertEndToEnd(t *testing.T) {
 	}
 	// The stored token expires: the next process refreshes, presenting the
 	// certificate found from the stored paths.
-	s, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(dir, "creds.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Update(t.Context(), "k", func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
-		return expired(cur), nil
-	})
-	s.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	expireSQLite(t, filepath.Join(dir, "creds.db"), "k")
 	if out, err := cli("request", api); err != nil || !strings.Contains(out, "items") {
 		t.Errorf("request after the token expired (a refresh in a new process): %v\n%s", err, out)
 	}
@@ -129,6 +96,71 @@ func TestClientCertEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the bound token without its certificate: %d, want 401", resp.StatusCode)
+	}
+}
+
+// loginProcess runs login with args in its own process, with env added
+// to its environment (e.g. SSL_CERT_FILE, which only a new process reads),
+// calls visit with the authorization URL it prints, and returns its
+// stderr once it succeeded.
+func loginProcess(t *testing.T, env, args []string, visit func(authURL string)) string {
+	t.Helper()
+	login := cliCommand(t, append([]string{"login"}, args...)...)
+	login.Env = append(login.Env, env...)
+	stderr, err := login.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := login.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if isURLLine(sc.Text()) {
+			visit(sc.Text())
+		}
+	}
+	if err := login.Wait(); err != nil {
+		t.Fatalf("login: %v\n%s", err, out.String())
+	}
+	return out.String()
+}
+
+// cliProcess runs the CLI with args in its own process, with env added to
+// its environment, and returns its stdout. It fails t if the output shows
+// a private key.
+func cliProcess(t *testing.T, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := cliCommand(t, args...)
+	cmd.Env = append(cmd.Env, env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if strings.Contains(out.String()+errOut.String(), "PRIVATE KEY") {
+		t.Errorf("%s printed the key", args[0])
+	}
+	if err != nil {
+		err = fmt.Errorf("%s: %w; stderr:\n%s", args[0], err, errOut.String())
+	}
+	return out.String(), err
+}
+
+// expireSQLite moves the expiry of the token stored under key in the
+// SQLite store at path to the past.
+func expireSQLite(t *testing.T, path, key string) {
+	t.Helper()
+	s, err := sqlstore.OpenSQLite(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Update(t.Context(), key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
+		return expired(cur), nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
