@@ -1,6 +1,7 @@
 package oauth2client_test
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/clientauth"
@@ -266,3 +268,55 @@ func TestMTLSRefusals(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Issue 11, mutual TLS item 1: the device authorization and PAR requests
+// of a flow with tls_client_auth go to their mtls_endpoint_aliases,
+// presenting the certificate, and the device grant's token is bound.
+func TestMTLSDeviceAndPAR(t *testing.T) {
+	t.Parallel()
+	self := certtest.New(t, nil, certtest.Options{})
+	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, MTLS: true})
+	t.Cleanup(srv.Close)
+	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AuthMethod: oauth2test.AuthMethodSelfSignedTLSClient,
+		TLSCertificates: []*x509.Certificate{self.Leaf}, AnyLoopbackRedirect: true}); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := clientauth.NewSelfSignedTLSClientAuth(self.TLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow, err := oauth2client.NewFlow(oauth2client.Config{
+		ClientID: "app", Endpoint: *endpoint, ClientAuth: auth, HTTPClient: srv.MTLSClient(), PAR: true,
+		RedirectURL: "http://127.0.0.1:8080/cb", Scopes: []string{"openid"},
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, // poll at once
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authURL, err := flow.AuthCodeURL(t.Context())
+	if err != nil {
+		t.Fatalf("PAR through the alias: %v", err)
+	}
+	if !strings.Contains(authURL, "request_uri=") {
+		t.Errorf("authorization URL without request_uri: %s", authURL)
+	}
+	da, err := flow.DeviceAuth(t.Context()) // approved at once (AutoApprove)
+	if err != nil {
+		t.Fatalf("device authorization through the alias: %v", err)
+	}
+	creds, err := flow.PollDevice(t.Context(), da)
+	if err != nil {
+		t.Fatalf("device grant: %v", err)
+	}
+	if got := status(t, creds.Client(srv.MTLSClient()).Transport, srv.MTLSURL()+oauth2test.PathCalendarList); got != http.StatusOK {
+		t.Errorf("API call with the device grant's token: %d", got)
+	}
+	bare := &oauth2client.Transport{Source: oauth2client.StaticTokenSource(creds.CurrentToken()), Base: srv.MTLSClient().Transport}
+	if got := status(t, bare, srv.MTLSURL()+oauth2test.PathCalendarList); got != http.StatusUnauthorized {
+		t.Errorf("the device grant's token without the certificate: %d, want 401", got)
+	}
+}
