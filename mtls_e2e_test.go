@@ -320,3 +320,43 @@ func TestMTLSDeviceAndPAR(t *testing.T) {
 		t.Errorf("the device grant's token without the certificate: %d, want 401", got)
 	}
 }
+
+// Issue 11, mutual TLS item 2, for a public client (RFC 8705 §3, §4): it
+// authenticates with "none" but presents a certificate, so its access
+// and refresh tokens are bound to it; a refresh from another certificate
+// is refused, and the stored reference restores the public method.
+func TestMTLSPublicClient(t *testing.T) {
+	t.Parallel()
+	self := certtest.New(t, nil, certtest.Options{})
+	srv := mtlsServer(t, self, oauth2test.Client{ID: "native"})
+	auth, err := clientauth.NewPublicTLSClient(self.TLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, _ := mtlsLogin(t, srv, "native", auth)
+	api := srv.MTLSURL() + oauth2test.PathCalendarList
+	if got := status(t, creds.Client(srv.MTLSClient()).Transport, api); got != http.StatusOK {
+		t.Errorf("API call presenting the certificate: %d", got)
+	}
+	bare := &oauth2client.Transport{Source: oauth2client.StaticTokenSource(creds.CurrentToken()), Base: srv.MTLSClient().Transport}
+	if got := status(t, bare, api); got != http.StatusUnauthorized {
+		t.Errorf("the token without the certificate: %d, want 401", got)
+	}
+	if _, err := creds.Refresh(t.Context()); err != nil {
+		t.Fatalf("refresh with the certificate: %v", err)
+	}
+	st := creds.State()
+	restored, err := clientauth.RestoreTLSClientAuth(st)
+	if err != nil || restored.Method() != "none" {
+		t.Fatalf("restored %v, %v; want the none method", restored, err)
+	}
+	thief, err := clientauth.NewPublicTLSClient(certtest.New(t, nil, certtest.Options{}).TLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stolen := st.Credentials(oauth2client.CredentialsConfig{ClientAuth: thief, HTTPClient: srv.MTLSClient()})
+	var oe *oauth2client.Error
+	if _, err := stolen.Refresh(t.Context()); !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+		t.Errorf("refresh from another certificate: %v, want invalid_grant", err)
+	}
+}

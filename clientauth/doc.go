@@ -13,4 +13,6 @@
 // the server's mtls_endpoint_aliases, and the access tokens the server
 // binds to it (RFC 8705 §3) are presented with it to resource servers.
 // Stored credentials remember the certificate ([RestoreTLSClientAuth]).
+// [NewPublicTLSClient] is a public client presenting a certificate only to
+// have its tokens bound to it.
 package clientauth

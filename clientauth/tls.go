@@ -65,7 +65,9 @@ var ErrCertificateExpired = errors.New("outside its validity period")
 
 // TLSClientAuth is tls_client_auth or self_signed_tls_client_auth (RFC
 // 8705 §2): the client proves itself by presenting a TLS client
-// certificate, and the form carries only its client_id. It implements
+// certificate, and the form carries only its client_id; or, from
+// [NewPublicTLSClient], a public client ("none") presenting one so that
+// its tokens are bound to it (RFC 8705 §3, §4). It implements
 // [oauth2client.CertificateAuth], so every request of a Flow or
 // Credentials using it presents the certificate, to the server's
 // mtls_endpoint_aliases, and tokens bound to the certificate (RFC 8705 §3)
@@ -107,6 +109,23 @@ func NewTLSClientAuth(cert tls.Certificate) (*TLSClientAuth, error) {
 func NewSelfSignedTLSClientAuth(cert tls.Certificate) (*TLSClientAuth, error) {
 	return newTLS(cert, true, "certificate", time.Now())
 }
+
+// NewPublicTLSClient returns the authentication of a public client
+// ("none": only client_id in the form) that presents cert all the same, so
+// that the server binds its access tokens, and its refresh tokens, to the
+// certificate (RFC 8705 §3, §4): a native app can hold a self-made
+// certificate without registering it.
+func NewPublicTLSClient(cert tls.Certificate) (*TLSClientAuth, error) {
+	a, err := newTLS(cert, false, "certificate", time.Now())
+	if err != nil {
+		return nil, err
+	}
+	a.method = methodNone
+	return a, nil
+}
+
+// methodNone is the "none" method of a public client.
+const methodNone = "none"
 
 // LoadTLSClientAuth reads the client certificate (PEM, its chain may
 // follow) and its private key (PEM) from certFile and keyFile, and returns
@@ -210,7 +229,8 @@ func Thumbprint(cert *x509.Certificate) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// Method returns "tls_client_auth" or "self_signed_tls_client_auth".
+// Method returns "tls_client_auth" or "self_signed_tls_client_auth", or
+// "none" for [NewPublicTLSClient].
 func (a *TLSClientAuth) Method() string { return a.method }
 
 // String names the method and the certificate's thumbprint, never the
@@ -287,7 +307,7 @@ func RestoreTLSClientAuth(s *oauth2client.CredentialsState) (*TLSClientAuth, err
 		return nil, fmt.Errorf("clientauth: stored field %q is not a client certificate reference", TLSExtension)
 	}
 	selfSigned := ref.Method == MethodSelfSignedTLSClient
-	if !selfSigned && ref.Method != MethodTLSClient {
+	if !selfSigned && ref.Method != MethodTLSClient && ref.Method != methodNone {
 		return nil, fmt.Errorf("clientauth: stored field %q: unknown method", TLSExtension)
 	}
 	var a *TLSClientAuth
@@ -307,10 +327,12 @@ func RestoreTLSClientAuth(s *oauth2client.CredentialsState) (*TLSClientAuth, err
 	if err != nil {
 		return nil, err
 	}
+	a.method = ref.Method
 	// A renewed certificate in the same files is fine: the refresh token
 	// of a confidential client is bound to the client, not to the
 	// certificate (RFC 8705 §4), and an access token bound to the old one
-	// is refused and replaced by a refresh.
+	// is refused and replaced by a refresh. (A public client's refresh
+	// token is bound to the old certificate: the server refuses it.)
 	return a, nil
 }
 

@@ -68,7 +68,8 @@
 //     clients there; a token requested with a certificate is bound to it
 //     (cnf.x5t#S256 in introspection), and UserInfo and the sample API
 //     answer 401 invalid_token to it from a connection without that
-//     certificate. Counters: oauth2test_mtls_total{outcome="..."} and
+//     certificate; a public client's refresh tokens are bound to it too
+//     (RFC 8705 §4). Counters: oauth2test_mtls_total{outcome="..."} and
 //     oauth2test_mtls_handshakes_total.
 //   - [PathIAMServiceAccounts]: the IAM Credentials API's
 //     generateAccessToken and generateIdToken for any service account

@@ -269,6 +269,37 @@ func (s *Server) bindCertificate(resp any, r *http.Request) {
 		at.x5t = thumb
 		s.countMTLS("token_bound")
 	}
+	// RFC 8705 §4: a public client's refresh tokens are bound to the
+	// certificate too (a confidential client's are bound to the client).
+	if rt := s.refresh[tr.RefreshToken]; rt != nil {
+		if c := s.clients[rt.grant.clientID]; c != nil && c.public() {
+			rt.grant.x5t = thumb
+		}
+	}
+}
+
+// refreshCertificate checks that a refresh_token grant whose refresh
+// token is bound to a client certificate (a public client's, RFC 8705 §4)
+// comes from a connection presenting it. It writes invalid_grant and
+// reports false when not.
+func (s *Server) refreshCertificate(w http.ResponseWriter, r *http.Request) bool {
+	if r.PostForm.Get("grant_type") != "refresh_token" {
+		return true
+	}
+	s.mu.Lock()
+	bound := ""
+	if rt := s.validRefresh(r.PostForm.Get("refresh_token")); rt != nil {
+		bound = rt.grant.x5t
+	}
+	refused := bound != "" && bound != certThumbprint(r)
+	if refused {
+		s.countMTLS("refresh_refused")
+	}
+	s.mu.Unlock()
+	if refused {
+		writeOAuthError(w, invalidGrant("the refresh token is bound to a TLS client certificate this connection did not present"))
+	}
+	return !refused
 }
 
 // checkCertBinding reports whether t may be used on r: unbound, or bound

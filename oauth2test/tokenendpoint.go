@@ -22,7 +22,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jkt, ok := s.tokenProof(w, r)
-	if !ok {
+	if !ok || !s.refreshCertificate(w, r) {
 		return
 	}
 	var (

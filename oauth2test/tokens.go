@@ -20,6 +20,7 @@ type grant struct {
 	scopes   []string
 	revoked  bool
 	jkt      string // DPoP key thumbprint its refresh tokens are bound to
+	x5t      string // client certificate its refresh tokens are bound to (public clients)
 }
 
 // authRequest is a pending authorization request waiting for consent.
