@@ -1,14 +1,11 @@
 package oauth2client_test
 
 import (
-	"crypto/x509"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
-	"github.com/oauth2client/oauth2client/clientauth"
-	"github.com/oauth2client/oauth2client/internal/certtest"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
 
@@ -16,17 +13,7 @@ import (
 // the server and an HTTP client presenting the certificate with the
 // bound token.
 func mtlsAPIClient(tb testing.TB) (*oauth2test.Server, *http.Client) {
-	self := certtest.New(tb, nil, certtest.Options{CommonName: "bench"})
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, MTLS: true})
-	tb.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AuthMethod: oauth2test.AuthMethodSelfSignedTLSClient,
-		TLSCertificates: []*x509.Certificate{self.Leaf}, AnyLoopbackRedirect: true}); err != nil {
-		tb.Fatal(err)
-	}
-	auth, err := clientauth.NewSelfSignedTLSClientAuth(self.TLS)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	srv, auth := selfSignedServer(tb)
 	creds, _ := mtlsLogin(tb, srv, "app", auth)
 	base := srv.MTLSClient()
 	// One connection at most: without it, a request may start dialing

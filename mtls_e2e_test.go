@@ -21,7 +21,7 @@ import (
 
 // mtlsServer starts oauth2test with its mutual-TLS listener, trusting ca
 // for tls_client_auth, and registers client c.
-func mtlsServer(t *testing.T, ca *certtest.Cert, c oauth2test.Client) *oauth2test.Server {
+func mtlsServer(t testing.TB, ca *certtest.Cert, c oauth2test.Client) *oauth2test.Server {
 	t.Helper()
 	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, MTLS: true, ClientCAs: ca.Pool()})
 	t.Cleanup(srv.Close)
@@ -274,17 +274,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // presenting the certificate, and the device grant's token is bound.
 func TestMTLSDeviceAndPAR(t *testing.T) {
 	t.Parallel()
-	self := certtest.New(t, nil, certtest.Options{})
-	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, MTLS: true})
-	t.Cleanup(srv.Close)
-	if err := srv.RegisterClient(oauth2test.Client{ID: "app", AuthMethod: oauth2test.AuthMethodSelfSignedTLSClient,
-		TLSCertificates: []*x509.Certificate{self.Leaf}, AnyLoopbackRedirect: true}); err != nil {
-		t.Fatal(err)
-	}
-	auth, err := clientauth.NewSelfSignedTLSClientAuth(self.TLS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, auth := selfSignedServer(t)
 	endpoint, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -359,4 +349,19 @@ func TestMTLSPublicClient(t *testing.T) {
 	if _, err := stolen.Refresh(t.Context()); !errors.As(err, &oe) || oe.Code != "invalid_grant" {
 		t.Errorf("refresh from another certificate: %v, want invalid_grant", err)
 	}
+}
+
+// selfSignedServer starts oauth2test with its mutual-TLS listener and the
+// self_signed_tls_client_auth client "app", and returns its
+// authentication.
+func selfSignedServer(tb testing.TB) (*oauth2test.Server, *clientauth.TLSClientAuth) {
+	tb.Helper()
+	self := certtest.New(tb, nil, certtest.Options{})
+	srv := mtlsServer(tb, self, oauth2test.Client{ID: "app", AuthMethod: oauth2test.AuthMethodSelfSignedTLSClient,
+		TLSCertificates: []*x509.Certificate{self.Leaf}})
+	auth, err := clientauth.NewSelfSignedTLSClientAuth(self.TLS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, auth
 }
