@@ -252,6 +252,7 @@ func NewServer(opts *Options) *Server {
 	for _, c := range o.Clients {
 		if err := s.RegisterClient(c); err != nil {
 			ln.Close()
+			s.closeMTLS()
 			panic(err)
 		}
 	}
