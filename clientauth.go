@@ -15,8 +15,9 @@ import (
 // package. [AuthStyle.ClientAuth] returns the ready ones for client
 // secrets and public clients.
 //
-// Client authentication by TLS certificate (RFC 8705) will be an optional
-// interface a ClientAuth also implements; none exists yet.
+// Client authentication by TLS certificate (RFC 8705 §2) is the optional
+// interface [CertificateAuth] a ClientAuth also implements, as package
+// clientauth's TLSClientAuth does.
 //
 // Implementations must be safe for concurrent use and must never put the
 // secrets they hold in errors or in the text of String.

@@ -90,7 +90,10 @@ func (s *clientSettings) send(ctx context.Context, call endpointCall) (*oauthhtt
 		Form:     call.form,
 		Client:   s.httpClient,
 		Retry:    call.retry,
-		Logger:   s.logger,
+		// RFC 8705: the certificate of tls_client_auth is presented on
+		// every request, also where it binds tokens (userinfo).
+		Certificate: certificateOf(s.auth),
+		Logger:      s.logger,
 	}
 	r.Header = call.header.Clone()
 	if s.userAgent != "" {

@@ -140,7 +140,7 @@ func (c *Credentials) State() *CredentialsState {
 		GrantedScopes: c.granted,
 		PythonClass:   c.class.name,
 		PythonModule:  c.class.module,
-		Extensions:    c.ext,
+		Extensions:    withAuthExtension(c.ext, c.cfg.ClientAuth),
 	}
 	c.mu.Unlock()
 	s.setConfig(c.cfg)

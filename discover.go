@@ -190,12 +190,16 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 	}{
 		{"authorization_response_iss_parameter_supported", &e.ResponseIssParameter},
 		{"require_pushed_authorization_requests", &e.RequirePAR},
+		{"tls_client_certificate_bound_access_tokens", &e.CertificateBoundTokens},
 	} {
 		if raw, ok := doc[f.name]; ok && !isJSONNull(raw) {
 			if err := json.Unmarshal(raw, f.dst); err != nil {
 				return nil, fmt.Errorf("%w: field %q is %s, want a boolean", ErrMalformedResponse, f.name, rawJSONKind(raw))
 			}
 		}
+	}
+	if err := parseMTLSAliases(doc, e); err != nil {
+		return nil, err
 	}
 	if iss == "" {
 		return nil, fmt.Errorf("%w: field \"issuer\" is missing", ErrMalformedResponse)

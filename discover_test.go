@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -275,7 +277,8 @@ func FuzzDiscoveryDocument(f *testing.F) {
 	const issuer = "https://issuer.example"
 	good, _ := json.Marshal(metadata(issuer))
 	for _, s := range []string{string(good), `{}`, `null`, `[]`, `{"issuer":"https://issuer.example","token_endpoint":1}`,
-		`{"issuer":"https://issuer.example","authorization_endpoint":"https://issuer.example/a","token_endpoint":"http://x/t"}`} {
+		`{"issuer":"https://issuer.example","authorization_endpoint":"https://issuer.example/a","token_endpoint":"http://x/t"}`,
+		`{"issuer":"https://issuer.example","authorization_endpoint":"https://issuer.example/a","token_endpoint":"https://issuer.example/t","mtls_endpoint_aliases":{"token_endpoint":"https://mtls.issuer.example/t","x":1}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -292,7 +295,7 @@ func FuzzDiscoveryDocument(f *testing.F) {
 		if e.Issuer != issuer || e.AuthURL == "" || e.TokenURL == "" {
 			t.Fatalf("accepted %+v", e)
 		}
-		for _, u := range []string{e.AuthURL, e.TokenURL, e.DeviceAuthURL, e.RevocationURL, e.IntrospectionURL, e.UserInfoURL, e.JWKSURL, e.PushedAuthURL, e.EndSessionURL} {
+		for _, u := range append([]string{e.AuthURL, e.TokenURL, e.DeviceAuthURL, e.RevocationURL, e.IntrospectionURL, e.UserInfoURL, e.JWKSURL, e.PushedAuthURL, e.EndSessionURL}, slices.Collect(maps.Values(e.MTLSEndpointAliases))...) {
 			if u != "" {
 				if err := urlpolicy.CheckEndpoint(u); err != nil {
 					t.Fatalf("accepted URL %q: %v", u, err)

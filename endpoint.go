@@ -1,5 +1,7 @@
 package oauth2client
 
+import "maps"
+
 // Endpoint describes an authorization server: its issuer, the URLs of its
 // endpoints and what it supports. [Discover] fills one from the server's
 // metadata (OIDC Discovery, RFC 8414); [GoogleEndpoint] is Google's.
@@ -57,6 +59,14 @@ type Endpoint struct {
 	// list means the server supports DPoP (see [DPoPAuto]). Nil means
 	// unknown.
 	DPoPSigningAlgs []string
+	// MTLSEndpointAliases are the endpoints to use with mutual TLS (RFC
+	// 8705 §5, mtls_endpoint_aliases), by metadata name, e.g.
+	// "token_endpoint"; nil means none. See [Endpoint.MTLS].
+	MTLSEndpointAliases map[string]string
+	// CertificateBoundTokens reports that the server binds access tokens
+	// to the client's TLS certificate (RFC 8705 §3,
+	// tls_client_certificate_bound_access_tokens).
+	CertificateBoundTokens bool
 }
 
 // GoogleEndpoint is Google's authorization server, as its discovery
@@ -106,6 +116,7 @@ func (e Endpoint) clone() Endpoint {
 	if len(e.CodeChallengeMethods) == 0 {
 		e.CodeChallengeMethods = nil
 	}
+	e.MTLSEndpointAliases = maps.Clone(e.MTLSEndpointAliases)
 	if len(e.ScopesSupported) == 0 {
 		e.ScopesSupported = nil
 	}

@@ -130,6 +130,9 @@ func NewFlow(cfg Config) (*Flow, error) {
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	cfg.Endpoint = cfg.Endpoint.clone()
 	cfg.Endpoint.Issuer = knownIssuer(cfg.Endpoint)
+	if certificateOf(cfg.ClientAuth) != nil {
+		cfg.Endpoint = cfg.Endpoint.MTLS()
+	}
 	if cfg.Retry.Sleep == nil {
 		// The flow's own requests and its credentials' refreshes wait
 		// between retries as its device polls do.

@@ -43,6 +43,12 @@ const maxDrain = 4 << 10
 // only the Authorization headers set on the original request, and this one
 // is added to each request the Transport sends.
 //
+// When Source has a TLS client certificate (as [Credentials] whose
+// ClientAuth is a [CertificateAuth] do: see [Credentials.TLSCertificate]),
+// requests go through a clone of Base that presents it, since the tokens
+// the server bound to it (RFC 8705 §3) are good only from such a
+// connection; Base must then be nil or an *http.Transport.
+//
 // A Transport is safe for concurrent use and must not be copied after first
 // use.
 type Transport struct {
@@ -99,9 +105,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("oauth2client: Transport.Source is nil")
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
+	base, err := t.base()
+	if err != nil {
+		closeBody(req)
+		return nil, err
 	}
 	if redirectedAway(req) {
 		return base.RoundTrip(req)

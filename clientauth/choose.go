@@ -2,6 +2,8 @@ package clientauth
 
 import (
 	"crypto"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,6 +17,11 @@ import (
 // secret) client_secret_jwt.
 var ErrNoJWTMethod = errors.New("clientauth: the server lists no JWT client authentication method")
 
+// ErrNoTLSMethod reports a client certificate given for client
+// authentication to a server whose metadata lists neither tls_client_auth
+// nor self_signed_tls_client_auth.
+var ErrNoTLSMethod = errors.New("clientauth: the server lists no TLS client authentication method")
+
 // Keys is what a client holds to authenticate itself; any may be empty.
 type Keys struct {
 	// Key is the private key of private_key_jwt, nil for none.
@@ -27,6 +34,9 @@ type Keys struct {
 	// chosen; [oauth2client.AuthStyleAuto] picks from the endpoint's
 	// methods, and only with it is client_secret_jwt ever chosen.
 	AuthStyle oauth2client.AuthStyle
+	// Certificate is the TLS client certificate of tls_client_auth or
+	// self_signed_tls_client_auth (RFC 8705 §2), nil for none.
+	Certificate *tls.Certificate
 }
 
 // Choose picks the client authentication for ep from what the client
@@ -44,11 +54,24 @@ type Keys struct {
 //     server lists client_secret_post and not client_secret_basic, or none
 //     without a secret.
 //
+// With k.Certificate, it is [TLSClientAuth]: self_signed_tls_client_auth
+// when the server lists only that one of the two RFC 8705 methods, or
+// lists both (or its methods are unknown) and the certificate is
+// self-signed; else tls_client_auth when the server lists it or its
+// methods are unknown; else an error wrapping [ErrNoTLSMethod].
+//
 // opts may be nil and is copied into a JWT method. Choose makes no network
 // request.
 func Choose(ep oauth2client.Endpoint, k Keys, opts *Options) (oauth2client.ClientAuth, error) {
 	methods := ep.TokenAuthMethods
 	lists := func(m string) bool { return slices.Contains(methods, m) }
+	if k.Certificate != nil {
+		a, err := chooseTLS(k.Certificate, methods)
+		if err != nil {
+			return nil, err // not a nil *TLSClientAuth in a ClientAuth
+		}
+		return a, nil
+	}
 	if k.Key != nil {
 		switch {
 		case len(methods) == 0 || lists("private_key_jwt"):
@@ -63,4 +86,22 @@ func Choose(ep oauth2client.Endpoint, k Keys, opts *Options) (oauth2client.Clien
 		return NewClientSecretJWT(k.Secret, opts)
 	}
 	return k.AuthStyle.Resolve(k.Secret, methods).ClientAuth(k.Secret), nil
+}
+
+// chooseTLS picks the RFC 8705 method for cert among methods (nil:
+// unknown).
+func chooseTLS(cert *tls.Certificate, methods []string) (*TLSClientAuth, error) {
+	pki := len(methods) == 0 || slices.Contains(methods, MethodTLSClient)
+	self := len(methods) == 0 || slices.Contains(methods, MethodSelfSignedTLSClient)
+	if !pki && !self {
+		return nil, fmt.Errorf("%w for the certificate: it lists %s", ErrNoTLSMethod, strings.Join(methods, ", "))
+	}
+	leaf := cert.Leaf
+	if leaf == nil && len(cert.Certificate) > 0 {
+		leaf, _ = x509.ParseCertificate(cert.Certificate[0]) // newTLS reports a bad one
+	}
+	if self && (!pki || SelfSigned(leaf)) {
+		return NewSelfSignedTLSClientAuth(*cert)
+	}
+	return NewTLSClientAuth(*cert)
 }

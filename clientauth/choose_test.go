@@ -9,6 +9,7 @@ import (
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/clientauth"
+	"github.com/oauth2client/oauth2client/internal/certtest"
 )
 
 func TestChoose(t *testing.T) {
@@ -18,6 +19,10 @@ func TestChoose(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := strings.Repeat("s", 32)
+	ca := certtest.New(t, nil, certtest.Options{CA: true})
+	self := &certtest.New(t, nil, certtest.Options{}).TLS
+	issued := &certtest.New(t, ca, certtest.Options{}).TLS
+	both := []string{"tls_client_auth", "self_signed_tls_client_auth"}
 	tests := []struct {
 		name    string
 		methods []string
@@ -36,6 +41,12 @@ func TestChoose(t *testing.T) {
 		{"secret, explicit post beats secret_jwt", []string{"client_secret_jwt"}, clientauth.Keys{Secret: secret, AuthStyle: oauth2client.AuthStylePost}, "client_secret_post"},
 		{"secret too short for secret_jwt", []string{"client_secret_jwt"}, clientauth.Keys{Secret: "short"}, ""},
 		{"nothing", []string{"client_secret_jwt", "none"}, clientauth.Keys{}, "none"},
+		{"self-signed certificate, both listed", both, clientauth.Keys{Certificate: self}, "self_signed_tls_client_auth"},
+		{"issued certificate, both listed", both, clientauth.Keys{Certificate: issued}, "tls_client_auth"},
+		{"issued certificate, only self-signed listed", both[1:], clientauth.Keys{Certificate: issued}, "self_signed_tls_client_auth"},
+		{"self-signed certificate, only tls_client_auth listed", both[:1], clientauth.Keys{Certificate: self}, "tls_client_auth"},
+		{"certificate, methods unknown", nil, clientauth.Keys{Certificate: issued}, "tls_client_auth"},
+		{"certificate, no TLS method listed", []string{"client_secret_basic"}, clientauth.Keys{Certificate: self, Secret: secret}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

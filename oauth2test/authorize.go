@@ -16,7 +16,7 @@ import (
 // metadata requests with the same document.
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	u := s.URL
-	writeJSON(w, http.StatusOK, map[string]any{
+	doc := map[string]any{
 		"issuer":                                         u,
 		"authorization_endpoint":                         u + PathAuthorize,
 		"token_endpoint":                                 u + PathToken,
@@ -43,7 +43,9 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported":          []string{"RS256", "ES256"},
 		"subject_types_supported":                        []string{"public"},
 		"dpop_signing_alg_values_supported":              dpopAlgs,
-	})
+	}
+	s.mtlsDiscovery(doc)
+	writeJSON(w, http.StatusOK, doc)
 }
 
 // serveJWKS answers with the public key that signs ID tokens.

@@ -2,6 +2,7 @@ package oauth2test
 
 import (
 	"crypto"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -49,6 +50,13 @@ type Client struct {
 	// that verifies the client's request objects (RFC 9101); nil means the
 	// client cannot send "request" parameters.
 	RequestObjectKey crypto.PublicKey
+	// TLSSubject is the subject distinguished name (as
+	// [pkix.Name.String] writes it) of the certificate of a
+	// tls_client_auth client (RFC 8705 §2.1.2, tls_client_auth_subject_dn).
+	TLSSubject string
+	// TLSCertificates are the certificates of a
+	// self_signed_tls_client_auth client (RFC 8705 §2.2).
+	TLSCertificates []*x509.Certificate
 }
 
 // RegisterClient registers c, replacing any client with the same ID.
@@ -69,6 +77,10 @@ func (s *Server) RegisterClient(c Client) error {
 	case AuthMethodPrivateKeyJWT:
 		if _, err := jose.NewKeySet(jose.Key{Public: c.PublicKey}); err != nil {
 			return fmt.Errorf("oauth2test: register client %q: private_key_jwt needs a usable PublicKey: %w", c.ID, err)
+		}
+	case AuthMethodTLSClient, AuthMethodSelfSignedTLSClient:
+		if err := s.checkTLSRegistration(&c); err != nil {
+			return err
 		}
 	case AuthMethodSecretJWT:
 		if len(c.Secret) < jose.MinHMACKeyBytes {
@@ -111,7 +123,7 @@ func (c *Client) methodAllowed(method string) bool {
 // public reports whether the client has no credentials: no secret and no
 // key.
 func (c *Client) public() bool {
-	return c.Secret == "" && c.AuthMethod != AuthMethodPrivateKeyJWT
+	return c.Secret == "" && c.AuthMethod != AuthMethodPrivateKeyJWT && !c.tlsAuth()
 }
 
 // redirectAllowed reports whether uri is a redirect URI of the client.

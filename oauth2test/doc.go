@@ -60,6 +60,17 @@
 //     Calendar's calendarList.list for the bearer token's user. Here and at
 //     UserInfo a DPoP-bound token must come as "Authorization: DPoP" with a
 //     proof by its key naming it (ath); failures get a DPoP challenge.
+//   - With [Options].MTLS, every endpoint is also served over HTTPS at
+//     [Server.MTLSURL], on a listener asking for TLS client certificates
+//     (RFC 8705), which discovery lists in mtls_endpoint_aliases.
+//     tls_client_auth ([Options].ClientCAs and [Client].TLSSubject) and
+//     self_signed_tls_client_auth ([Client].TLSCertificates) authenticate
+//     clients there; a token requested with a certificate is bound to it
+//     (cnf.x5t#S256 in introspection), and UserInfo and the sample API
+//     answer 401 invalid_token to it from a connection without that
+//     certificate; a public client's refresh tokens are bound to it too
+//     (RFC 8705 §4). Counters: oauth2test_mtls_total{outcome="..."} and
+//     oauth2test_mtls_handshakes_total.
 //   - [PathIAMServiceAccounts]: the IAM Credentials API's
 //     generateAccessToken and generateIdToken for any service account
 //     email, and signBlob for an account registered with

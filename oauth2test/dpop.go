@@ -203,6 +203,9 @@ func (s *Server) resourceToken(w http.ResponseWriter, r *http.Request) *accessTo
 		bearerError(w, http.StatusUnauthorized, "invalid_token", "the access token is unknown, expired or revoked")
 		return nil
 	}
+	if !s.checkCertBinding(w, r, t) {
+		return nil
+	}
 	if !isDPoP {
 		if t.jkt != "" {
 			dpopChallenge(w, "invalid_token", "the access token is DPoP-bound: send it with a DPoP proof", "")

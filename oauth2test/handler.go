@@ -241,10 +241,16 @@ func (s *Server) authenticateClient(r *http.Request, optional bool) (*Client, *o
 	if !ok {
 		return nil, invalidClient("unknown client")
 	}
+	if method == AuthMethodNone && c.tlsAuth() {
+		if e := s.checkClientCert(r, c); e != nil {
+			return nil, e
+		}
+		method = c.AuthMethod
+	}
 	if !c.methodAllowed(method) {
 		return nil, invalidClient("client authenticated with " + method + ", which it is not registered for")
 	}
-	if method != AuthMethodNone && subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1 {
+	if method != AuthMethodNone && !c.tlsAuth() && subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1 {
 		return nil, invalidClient("wrong client secret")
 	}
 	return c, nil

@@ -98,6 +98,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		"Requests answered with an injected fault, by path.", "counter", "path", s.metrics.faults)
 	writeCounter(&b, "oauth2test_dpop_proofs_total",
 		"DPoP proofs received, by outcome.", "counter", "outcome", s.dpop.counts)
+	s.writeMTLSMetrics(&b)
 
 	b.WriteString("# HELP oauth2test_http_requests_total HTTP requests answered, by path and status code.\n")
 	b.WriteString("# TYPE oauth2test_http_requests_total counter\n")

@@ -98,6 +98,9 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 			out["token_type"] = "DPoP"
 			out["cnf"] = map[string]string{"jkt": at.jkt}
 		}
+		if at.x5t != "" {
+			out["cnf"] = map[string]string{"x5t#S256": at.x5t}
+		}
 		out["scope"] = scopeString(at.scopes)
 		out["exp"] = at.expiry.Unix()
 		out["iat"] = at.issued.Unix()

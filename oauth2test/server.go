@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -100,6 +101,17 @@ type Options struct {
 	// a proof without it is answered with use_dpop_nonce and a DPoP-Nonce
 	// header, at the token endpoint and at the sample API.
 	DPoPNonce bool
+	// MTLS also serves every endpoint over HTTPS on a second listener on
+	// 127.0.0.1 that asks for TLS client certificates (RFC 8705): see
+	// [Server.MTLSURL]. Discovery then lists it in mtls_endpoint_aliases,
+	// with tls_client_auth and self_signed_tls_client_auth, and
+	// tls_client_certificate_bound_access_tokens: a token request over it
+	// with a client certificate gets an access token bound to that
+	// certificate (cnf.x5t#S256), which the sample API and userinfo accept
+	// only from a connection presenting it.
+	MTLS bool
+	// ClientCAs verifies the certificates of tls_client_auth clients.
+	ClientCAs *x509.CertPool
 }
 
 // Server is an OAuth 2.0 authorization server and OpenID Provider for tests
@@ -147,6 +159,8 @@ type Server struct {
 	jtis map[string]time.Time
 	// dpop holds DPoP nonces, proof jtis and counters.
 	dpop dpopState
+	// mtls is the HTTPS listener of Options.MTLS; nil without it.
+	mtls *mtlsState
 }
 
 // NewServer starts a server on a loopback address and returns it. Callers
@@ -228,13 +242,20 @@ func NewServer(opts *Options) *Server {
 		serviceAccounts: make(map[string]*serviceAccount),
 		metrics:         newMetrics(),
 	}
-	for _, c := range o.Clients {
-		if err := s.RegisterClient(c); err != nil {
+	s.handler = s.newHandler()
+	if o.MTLS {
+		if err := s.startMTLS(); err != nil {
 			ln.Close()
 			panic(err)
 		}
 	}
-	s.handler = s.newHandler()
+	for _, c := range o.Clients {
+		if err := s.RegisterClient(c); err != nil {
+			ln.Close()
+			s.closeMTLS()
+			panic(err)
+		}
+	}
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -270,6 +291,7 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.http.Close()
 		<-s.done
+		s.closeMTLS()
 		if t, ok := s.client.Transport.(*http.Transport); ok {
 			t.CloseIdleConnections()
 		}

@@ -22,7 +22,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jkt, ok := s.tokenProof(w, r)
-	if !ok {
+	if !ok || !s.refreshCertificate(w, r) {
 		return
 	}
 	var (
@@ -52,6 +52,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.bindDPoP(resp, jkt)
+	s.bindCertificate(resp, r)
 	writeJSON(w, http.StatusOK, resp)
 }
 

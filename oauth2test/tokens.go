@@ -20,6 +20,7 @@ type grant struct {
 	scopes   []string
 	revoked  bool
 	jkt      string // DPoP key thumbprint its refresh tokens are bound to
+	x5t      string // client certificate its refresh tokens are bound to (public clients)
 }
 
 // authRequest is a pending authorization request waiting for consent.
@@ -55,6 +56,7 @@ type accessToken struct {
 	expiry   time.Time
 	revoked  bool
 	jkt      string // DPoP key thumbprint it is bound to (cnf.jkt)
+	x5t      string // client certificate thumbprint it is bound to (cnf.x5t#S256)
 }
 
 // refreshToken is an issued refresh token.

@@ -138,6 +138,9 @@ func storedAssertionKey(c *oauth2client.Credentials) (*assertionKeyRef, error) {
 // reference names, else c as they are.
 func (f *credFlags) withClientAuth(c *oauth2client.Credentials) (*oauth2client.Credentials, error) {
 	auth, err := f.clientAuth()
+	if err == nil && auth == nil {
+		auth, err = f.certAuth(c.State())
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -122,6 +122,8 @@ func writeInfo(w io.Writer, l *loaded, now time.Time, granted []string, grantedE
 	line("refresh token", refresh)
 	if kind, jkt := binding(l.creds); kind != "" {
 		line("binding", kind+" (key thumbprint "+jkt+", stored with the credentials)")
+	} else if thumb := certBinding(l.tokens()); thumb != "" {
+		line("binding", "TLS client certificate (x5t#S256 "+thumb+")")
 	} else {
 		line("binding", "bearer")
 	}

@@ -141,6 +141,11 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 			return e.fail(c, err)
 		}
 	}
+	if cf.clientCert != "" {
+		if cfg.ClientAuth, err = cf.certAuth(nil); err != nil {
+			return e.fail(c, err)
+		}
+	}
 	ref, err := cf.ref()
 	if err != nil {
 		return e.fail(c, err)

@@ -44,7 +44,7 @@ stored credentials verifies the new ID token when the old one names the
 server the credentials refresh with (Google, or an issuer on the token
 endpoint's host, whose keys discovery finds), and fails if it does not
 pass.
-` + assertionKeyHelp
+` + assertionKeyHelp + clientCertHelp
 
 // scopeList is a repeatable flag whose values may hold several
 // space-separated scopes.
@@ -114,6 +114,7 @@ type credFlags struct {
 	redirectURI   string // --redirect-uri: login's; accepted by all
 	netTimeout
 	assertionFlags
+	certFlags
 	// warn receives warnings and log records: the flag set's output, stderr.
 	warn io.Writer
 	// level is --logging-level, which login defines through
@@ -141,6 +142,7 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.saEmail, "service-account-email", "", "--credentials is the P12 key file of the service account `EMAIL` (password: $"+p12Env+", default Google's notasecret)")
 	fs.StringVar(&f.tokenURI, "token-uri", "", "with a P12 key, the token endpoint `URL` (default Google's)")
 	f.assertionFlags.register(fs)
+	f.certFlags.register(fs)
 	fs.Var(&f.scopes, "scope", "a `SCOPE` to ask for; repeat it or separate scopes with spaces")
 	fs.StringVar(&f.store, "store", "", "the credential store `SPEC`: file:PATH, keyring:SERVICE, sqlite:PATH or postgres://... (default: a file in the user config folder)")
 	fs.StringVar(&f.key, "key", "", "the `NAME` of the entry in the store (default: derived from the client id and scopes); a JSON object matches in any key order")
@@ -172,6 +174,9 @@ func (f *credFlags) check() error {
 		return err
 	}
 	if err := f.assertionFlags.check(f); err != nil {
+		return err
+	}
+	if err := f.certFlags.check(f); err != nil {
 		return err
 	}
 	switch {

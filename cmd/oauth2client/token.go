@@ -72,8 +72,12 @@ type tokenJSON struct {
 	TokenType   string   `json:"token_type"`
 	Expiry      string   `json:"expiry,omitempty"`
 	Scopes      []string `json:"scopes"`
-	// Cnf is the token's binding (RFC 7800 §3.1 confirmation, as RFC
-	// 9449 §6 names it): "jkt" for DPoP.
+	// Binding names what the token is bound to: "DPoP" (a proof by a key,
+	// RFC 9449) or "x5t#S256" (a TLS client certificate, RFC 8705 §3);
+	// empty for a bearer token.
+	Binding string `json:"binding,omitempty"`
+	// Cnf is the binding's confirmation (RFC 7800 §3.1): "jkt", the DPoP
+	// key's thumbprint, or "x5t#S256", the certificate's. Never a key.
 	Cnf map[string]string `json:"cnf,omitempty"`
 }
 
@@ -126,6 +130,8 @@ func runToken(ctx context.Context, e *env, c *command, args []string) int {
 	var cnf map[string]string
 	if _, jkt := binding(l.creds); jkt != "" {
 		cnf = map[string]string{"jkt": jkt}
+	} else if thumb := certBinding(l.tokens()); thumb != "" {
+		cnf = map[string]string{"x5t#S256": thumb}
 	}
 	return e.printBoundToken(c, format, tok, l.scopes(), cnf)
 }
@@ -135,8 +141,8 @@ func (e *env) printToken(c *command, format string, tok *oauth2client.Token, sco
 	return e.printBoundToken(c, format, tok, scopes, nil)
 }
 
-// printBoundToken prints tok, bound as cnf says (nil: a bearer token),
-// on stdout in format.
+// printBoundToken prints tok, bound as cnf says (nil: a bearer token; see
+// tokenJSON.Cnf), on stdout in format.
 func (e *env) printBoundToken(c *command, format string, tok *oauth2client.Token, scopes []string, cnf map[string]string) int {
 	switch format {
 	case "exec-credential":
@@ -150,6 +156,12 @@ func (e *env) printBoundToken(c *command, format string, tok *oauth2client.Token
 		}
 	case "json":
 		out := tokenJSON{AccessToken: tok.AccessToken, TokenType: tok.Type(), Scopes: scopes, Cnf: cnf}
+		switch {
+		case cnf["jkt"] != "":
+			out.Binding = "DPoP"
+		case cnf["x5t#S256"] != "":
+			out.Binding = "x5t#S256"
+		}
 		if !tok.Expiry.IsZero() {
 			out.Expiry = tok.Expiry.UTC().Format(time.RFC3339)
 		}

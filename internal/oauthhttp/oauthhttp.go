@@ -14,6 +14,7 @@ package oauthhttp
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -94,6 +95,10 @@ type Request struct {
 	// Client sends the request; nil means [DefaultClient]. Its redirect
 	// policy is replaced: redirects are never followed.
 	Client *http.Client
+	// Certificate, if set, is presented as the TLS client certificate
+	// (RFC 8705): the request goes through Client's transport cloned to
+	// present it (see [CertTransport]).
+	Certificate *tls.Certificate
 	// Retry is the retry policy; its zero value makes one try.
 	Retry Retry
 	// Logger receives debug records of tries, answers and waits; nil
@@ -124,7 +129,15 @@ func Do(ctx context.Context, r *Request) (*Response, error) {
 	if err := urlpolicy.CheckEndpoint(r.URL); err != nil && !(r.MetadataServer && errors.Is(err, urlpolicy.ErrInsecure) && metadataURL(r.URL)) {
 		return nil, &SetupError{Field: r.Field, Err: err}
 	}
-	hc := clientFor(r.Client)
+	hc := r.Client
+	if r.Certificate != nil {
+		c, err := WithCertificate(r.Client, r.Certificate)
+		if err != nil {
+			return nil, &SetupError{Field: "HTTPClient", Err: err}
+		}
+		hc = c
+	}
+	hc = clientFor(hc)
 	retries, nonceUsed := 0, false
 	for try := 1; ; try++ {
 		resp, sent, err := r.try(ctx, hc)

@@ -126,6 +126,23 @@ const startTimeout = 60 * time.Second
 // start.
 func Start(t testing.TB) *Provider {
 	t.Helper()
+	node, dir := required(t)
+	line := launch(t, node, dir, "server.mjs", "0")
+	var v ready
+	if err := json.Unmarshal(line, &v); err != nil || v.Issuer == "" {
+		t.Fatalf("oidcprovidertest: bad ready line %q: %v", line, err)
+	}
+	p, err := v.provider()
+	if err != nil {
+		t.Fatalf("oidcprovidertest: %v", err)
+	}
+	return p
+}
+
+// required returns node and testdata/oidc-provider, or skips t (fails it
+// when CI=true) saying what is missing.
+func required(t testing.TB) (node, dir string) {
+	t.Helper()
 	node, dir, missing := locate()
 	if missing != "" {
 		msg := fmt.Sprintf("oidcprovidertest: %s", missing)
@@ -134,8 +151,14 @@ func Start(t testing.TB) *Provider {
 		}
 		t.Skip(msg)
 	}
+	return node, dir
+}
 
-	cmd := exec.Command(node, "server.mjs", "0")
+// launch runs node with args in dir for the lifetime of t, and returns
+// the JSON line it prints when ready, failing t if none comes.
+func launch(t testing.TB, node, dir string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
 	// The server exits when its stdin closes, so it does not outlive a test
 	// process that is killed before its cleanups run.
@@ -150,7 +173,7 @@ func Start(t testing.TB) *Provider {
 	stderr := &syncbuf.Buffer{Max: 64 << 10}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("oidcprovidertest: starting %s server.mjs in %s: %v", node, dir, err)
+		t.Fatalf("oidcprovidertest: starting %s %s in %s: %v", node, args[0], dir, err)
 	}
 	t.Cleanup(func() {
 		stdin.Close()
@@ -161,7 +184,7 @@ func Start(t testing.TB) *Provider {
 		}
 	})
 
-	lines := make(chan ready, 1)
+	lines := make(chan []byte, 1)
 	errc := make(chan error, 1)
 	go func() {
 		r := bufio.NewReader(io.LimitReader(stdout, 64<<10))
@@ -171,23 +194,14 @@ func Start(t testing.TB) *Provider {
 			_, _ = io.Copy(io.Discard, stdout)
 			return
 		}
-		var v ready
-		if err := json.Unmarshal(line, &v); err != nil || v.Issuer == "" {
-			errc <- fmt.Errorf("bad ready line %q: %v", line, err)
-		} else {
-			lines <- v
-		}
+		lines <- line
 		_, _ = io.Copy(io.Discard, stdout)
 	}()
 	timer := time.NewTimer(startTimeout)
 	defer timer.Stop()
 	select {
-	case v := <-lines:
-		p, err := v.provider()
-		if err != nil {
-			t.Fatalf("oidcprovidertest: %v", err)
-		}
-		return p
+	case line := <-lines:
+		return line
 	case err := <-errc:
 		t.Fatalf("oidcprovidertest: oidc-provider did not start: %v\nstderr:\n%s", err, stderr.String())
 	case <-timer.C:
