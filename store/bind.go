@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/clientauth"
 	_ "github.com/oauth2client/oauth2client/dpop" // restores DPoP keys kept with stored credentials
 )
 
@@ -19,8 +20,10 @@ type BindOptions struct {
 	HTTPClient *http.Client
 	// Cache tunes when tokens are refreshed.
 	Cache oauth2client.CacheOptions
-	// ClientAuth authenticates the client; nil means the stored auth style
-	// with the stored client secret.
+	// ClientAuth authenticates the client; nil means the TLS client
+	// certificate the entry names, if it names one (see
+	// [clientauth.RestoreTLSClientAuth]), else the stored auth style with
+	// the stored client secret.
 	ClientAuth oauth2client.ClientAuth
 	// ProofBinder binds token requests to a key; nil means bearer tokens.
 	ProofBinder oauth2client.ProofBinder
@@ -47,13 +50,27 @@ func (opts *BindOptions) config(s Store, key string) oauth2client.CredentialsCon
 // Revoke deletes the entry. It returns ErrNotFound when the key holds
 // nothing. opts may be nil. Credentials whose DPoP key (kept with them,
 // see package dpop) is missing or corrupt are an error wrapping
-// [oauth2client.ErrNoProofKey] that names the entry.
+// [oauth2client.ErrNoProofKey] that names the entry. Credentials bound to
+// a TLS client certificate (RFC 8705) present it again, read from the
+// files or PEM the entry names, unless opts gives a ClientAuth; a
+// certificate that is gone, expired or another is an error naming the
+// entry and the file.
 func Bind(ctx context.Context, s Store, key string, opts *BindOptions) (*oauth2client.Credentials, error) {
 	st, err := s.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	c := st.Credentials(opts.config(s, key))
+	cfg := opts.config(s, key)
+	if cfg.ClientAuth == nil {
+		ca, err := clientauth.RestoreTLSClientAuth(st)
+		if err != nil {
+			return nil, fmt.Errorf("store: entry %q: %w", key, err)
+		}
+		if ca != nil {
+			cfg.ClientAuth = ca
+		}
+	}
+	c := st.Credentials(cfg)
 	if err := c.CheckProofKey(); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
