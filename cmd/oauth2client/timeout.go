@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store/spec"
 )
 
 // defaultTimeout is the default of --timeout: how long one network step
@@ -66,6 +67,17 @@ func (t *netTimeout) step(ctx context.Context) (context.Context, context.CancelF
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, t.d)
+}
+
+// storeStep is step for an operation on the store sp. A file store talks
+// to no server and bounds its lock waits itself (file.DefaultLockTimeout),
+// so its operations get ctx as it is: no timer, and nothing that waits on
+// ctx when nothing has to wait (see interruptContext).
+func (t *netTimeout) storeStep(ctx context.Context, sp spec.Spec) (context.Context, context.CancelFunc) {
+	if sp.Kind == spec.File {
+		return ctx, func() {}
+	}
+	return t.step(ctx)
 }
 
 // hint says which flag bounded a wait.
