@@ -66,3 +66,15 @@ func (c *interruptContext) stop() {
 		c.stopN()
 	}
 }
+
+// unwatched returns ctx for a local operation that would otherwise start
+// listening for the signals just by asking for ctx's Done channel: while
+// ctx is an interruptContext that does not listen yet, a signal ends the
+// process, so the operation needs no cancelation and gets ctx without it.
+// Any other context is returned as it is.
+func unwatched(ctx context.Context) context.Context {
+	if c, ok := ctx.(*interruptContext); ok && c.inner.Load() == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}

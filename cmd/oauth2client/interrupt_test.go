@@ -43,3 +43,21 @@ func TestInterruptContext(t *testing.T) {
 		t.Errorf("after SIGINT: Err %v, derived %v; want context.Canceled", ctx.Err(), child.Err())
 	}
 }
+
+// TestUnwatched: a local operation's context does not start listening for
+// the signals; once listening, the commands' context is given as it is.
+func TestUnwatched(t *testing.T) {
+	ctx := new(interruptContext)
+	defer ctx.stop()
+	if u := unwatched(ctx); u.Done() != nil || ctx.inner.Load() != nil {
+		t.Errorf("unwatched context: Done %v, listening %t; want nil, false", u.Done(), ctx.inner.Load() != nil)
+	}
+	ctx.Done()
+	if u := unwatched(ctx); u != context.Context(ctx) {
+		t.Errorf("unwatched(listening) = %v, want the context itself", u)
+	}
+	other := context.Background()
+	if unwatched(other) != other {
+		t.Error("unwatched changed another context")
+	}
+}

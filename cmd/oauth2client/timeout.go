@@ -69,13 +69,18 @@ func (t *netTimeout) step(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, t.d)
 }
 
-// storeStep is step for an operation on the store sp. A file store talks
-// to no server and bounds its lock waits itself (file.DefaultLockTimeout),
-// so its operations get ctx as it is: no timer, and nothing that waits on
-// ctx when nothing has to wait (see interruptContext).
+// storeStep is step for an operation on the store sp. File and SQLite
+// stores talk to no server and bound their waits themselves (the file
+// lock's file.DefaultLockTimeout, SQLite's busy timeout), so they get no
+// --timeout timer. A file store waits on ctx only when it has to wait; an
+// SQLite store (database/sql) asks every context for its Done channel, so
+// it gets ctx unwatched (see unwatched).
 func (t *netTimeout) storeStep(ctx context.Context, sp spec.Spec) (context.Context, context.CancelFunc) {
-	if sp.Kind == spec.File {
+	switch sp.Kind {
+	case spec.File:
 		return ctx, func() {}
+	case spec.SQLite:
+		return unwatched(ctx), func() {}
 	}
 	return t.step(ctx)
 }
