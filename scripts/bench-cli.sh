@@ -11,17 +11,20 @@
 # figures (one command after the other) are printed too when it is
 # installed.
 #
+# For scale it also times a Go hello world against cat: the floor of any
+# Go program.
+#
 # Usage: scripts/bench-cli.sh [RUNS [HYPERFINE_RUNS]]   (default 400 and 100)
-# Environment: GO (default go), CGO_ENABLED and GOFLAGS pass to go build;
-# BUILDFLAGS adds flags to go build (e.g. BUILDFLAGS='-ldflags=-s -w').
+# Environment: GO (default go); CGO_ENABLED and GOFLAGS pass to go build;
+# LDFLAGS, when set, is given as -ldflags (e.g. LDFLAGS='-s -w').
 #
 # Needs: go, curl; /usr/bin/time (apt-get install time) for the RSS;
 # hyperfine (apt-get install hyperfine) is optional. Benchmarks are not
 # timed tests: CI does not run this script.
 set -euo pipefail
 
-rounds=${1:-400}
-runs=${2:-100}
+runs=${1:-400}
+hruns=${2:-100}
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 serve_pid=
@@ -36,9 +39,10 @@ need "${GO:-go}" "install Go"
 need curl "apt-get install curl"
 
 bin=$tmp/oauth2client
-# shellcheck disable=SC2086 # BUILDFLAGS is a list of flags
-(cd "$here" && "${GO:-go}" build ${BUILDFLAGS:-} -o "$bin" ./cmd/oauth2client)
-echo "binary: $(stat -c %s "$bin") bytes ($(cd "$here" && "${GO:-go}" version)); CGO_ENABLED=${CGO_ENABLED:-default} ${BUILDFLAGS:-}"
+build=("${GO:-go}" build)
+if [ -n "${LDFLAGS:-}" ]; then build+=(-ldflags "$LDFLAGS"); fi
+(cd "$here" && "${build[@]}" -o "$bin" ./cmd/oauth2client)
+echo "binary: $(stat -c %s "$bin") bytes ($(cd "$here" && "${GO:-go}" version)); CGO_ENABLED=${CGO_ENABLED:-default}${LDFLAGS:+ -ldflags '$LDFLAGS'}"
 
 cd "$tmp"
 "$bin" serve --auto-approve --addr 127.0.0.1:0 --client-secrets-out cs.json >serve.out 2>serve.err &
@@ -121,9 +125,11 @@ func main() {
 }
 EOF2
 (cd alt && printf 'module alt\n\ngo 1.22\n' >go.mod && "${GO:-go}" build -o ../alt.bin .)
+mkdir hello && printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >hello/main.go
+(cd hello && printf 'module hello\n\ngo 1.22\n' >go.mod && "${GO:-go}" build -o ../hello.bin .)
 if command -v hyperfine >/dev/null; then
 	echo "hyperfine is installed; the ratio below comes from alternate runs (see alt/main.go); hyperfine's runs one command after the other:"
-	hyperfine -N --style basic --warmup 10 --runs "$runs" "${tok[*]} file:creds.json" "cat creds.json" \
+	hyperfine -N --style basic --warmup 10 --runs "$hruns" "${tok[*]} file:creds.json" "cat creds.json" \
 		"${tok[*]} sqlite:creds.db" "cat creds.db" 2>&1 | grep -E 'Benchmark|Time' || true
 else
 	echo "hyperfine is missing (apt-get install hyperfine): only the alternate runs below"
@@ -135,7 +141,7 @@ fi
 # bench NAME SPEC FILE: token vs cat, alternately; max RSS of token.
 bench() {
 	local name=$1 spec=$2 file=$3 rss=0 r out
-	out=$(./alt.bin "$rounds" 20 -- "${tok[@]}" "$spec" -- cat "$file")
+	out=$(./alt.bin "$runs" 20 -- "${tok[@]}" "$spec" -- cat "$file")
 	if [ -x /usr/bin/time ]; then
 		for _ in $(seq 10); do
 			r=$(/usr/bin/time -v "${tok[@]}" "$spec" 2>&1 >/dev/null | awk '/Maximum resident/ { print $NF }')
@@ -144,8 +150,11 @@ bench() {
 	fi
 	read -r t c ratio <<<"$out"
 	printf '%-7s token %s ms, cat %s ms (medians of %d alternate runs): ratio %sx; max RSS %s KiB (%.1f MiB)\n' \
-		"$name" "$t" "$c" "$rounds" "$ratio" "$rss" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')"
+		"$name" "$t" "$c" "$runs" "$ratio" "$rss" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')"
 }
 bench file file:creds.json creds.json
 bench sqlite sqlite:creds.db creds.db
+read -r t c ratio <<<"$(./alt.bin "$runs" 20 -- ./hello.bin -- cat creds.json)"
+printf '%-7s %s ms, cat %s ms: ratio %sx; max RSS %s KiB (the floor of any Go program)\n' hello "$t" "$c" "$ratio" \
+	"$( (/usr/bin/time -f %M ./hello.bin >/dev/null) 2>&1 || echo '?')"
 echo "targets (issue 12): file <= 2.5x cat and <= 8 MiB; sqlite <= 3x cat"
