@@ -176,6 +176,7 @@ func parseDiscoveryDocument(body []byte, issuer string) (*Endpoint, error) {
 		dst  *[]string
 	}{
 		{"token_endpoint_auth_methods_supported", &e.TokenAuthMethods},
+		{"introspection_endpoint_auth_methods_supported", &e.IntrospectionAuthMethods},
 		{"code_challenge_methods_supported", &e.CodeChallengeMethods},
 		{"scopes_supported", &e.ScopesSupported},
 		{"dpop_signing_alg_values_supported", &e.DPoPSigningAlgs},

@@ -28,6 +28,7 @@ func metadata(issuer string) map[string]any {
 		"userinfo_endpoint":                              issuer + "/userinfo",
 		"jwks_uri":                                       issuer + "/jwks",
 		"token_endpoint_auth_methods_supported":          []string{"client_secret_post", "none"},
+		"introspection_endpoint_auth_methods_supported":  []string{"client_secret_basic", "private_key_jwt"},
 		"code_challenge_methods_supported":               []string{"S256"},
 		"scopes_supported":                               []string{"openid", "email"},
 		"authorization_response_iss_parameter_supported": true,
@@ -139,7 +140,8 @@ func TestDiscover(t *testing.T) {
 				DeviceAuthURL: issuer + "/device", RevocationURL: issuer + "/revoke",
 				IntrospectionURL: issuer + "/introspect", UserInfoURL: issuer + "/userinfo",
 				JWKSURL: issuer + "/jwks", TokenAuthMethods: []string{"client_secret_post", "none"},
-				CodeChallengeMethods: []string{"S256"}, ScopesSupported: []string{"openid", "email"},
+				IntrospectionAuthMethods: []string{"client_secret_basic", "private_key_jwt"},
+				CodeChallengeMethods:     []string{"S256"}, ScopesSupported: []string{"openid", "email"},
 				ResponseIssParameter: true,
 			}
 			if !reflect.DeepEqual(e, want) {

@@ -41,6 +41,10 @@ type Endpoint struct {
 	// endpoint accepts, e.g. "client_secret_basic", "client_secret_post",
 	// "none". [AuthStyleAuto] chooses among them; nil means unknown.
 	TokenAuthMethods []string
+	// IntrospectionAuthMethods are the client authentication methods the
+	// introspection endpoint accepts (RFC 8414
+	// introspection_endpoint_auth_methods_supported); nil means unknown.
+	IntrospectionAuthMethods []string
 	// CodeChallengeMethods are the PKCE methods supported (RFC 7636),
 	// e.g. "S256"; nil means unknown.
 	CodeChallengeMethods []string
@@ -107,11 +111,15 @@ func isGoogleTokenURL(u string) bool {
 // clone returns a copy of e whose slices are not shared with e.
 func (e Endpoint) clone() Endpoint {
 	e.TokenAuthMethods = append([]string(nil), e.TokenAuthMethods...)
+	e.IntrospectionAuthMethods = append([]string(nil), e.IntrospectionAuthMethods...)
 	e.CodeChallengeMethods = append([]string(nil), e.CodeChallengeMethods...)
 	e.ScopesSupported = append([]string(nil), e.ScopesSupported...)
 	e.DPoPSigningAlgs = append([]string(nil), e.DPoPSigningAlgs...)
 	if len(e.TokenAuthMethods) == 0 {
 		e.TokenAuthMethods = nil
+	}
+	if len(e.IntrospectionAuthMethods) == 0 {
+		e.IntrospectionAuthMethods = nil
 	}
 	if len(e.CodeChallengeMethods) == 0 {
 		e.CodeChallengeMethods = nil

@@ -32,7 +32,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		"request_object_signing_alg_values_supported":    requestObjectAlgs,
 		"token_endpoint_auth_methods_supported":          []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone, AuthMethodPrivateKeyJWT, AuthMethodSecretJWT},
 		"revocation_endpoint_auth_methods_supported":     []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone, AuthMethodPrivateKeyJWT, AuthMethodSecretJWT},
-		"introspection_endpoint_auth_methods_supported":  []string{AuthMethodBasic, AuthMethodPost, AuthMethodPrivateKeyJWT, AuthMethodSecretJWT},
+		"introspection_endpoint_auth_methods_supported":  []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone, AuthMethodPrivateKeyJWT, AuthMethodSecretJWT},
 		"code_challenge_methods_supported":               []string{"S256", "plain"},
 		"grant_types_supported":                          []string{"authorization_code", "refresh_token", "client_credentials", GrantTypeDeviceCode, GrantTypeJWTBearer},
 		"response_types_supported":                       []string{"code"},

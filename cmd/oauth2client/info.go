@@ -23,12 +23,16 @@ whether there is a refresh token, and how the tokens are bound
 ("binding": bearer, or DPoP with the key's thumbprint). When the credentials have an
 introspection (RFC 7662) or token info endpoint, it also asks the server
 which scopes the access token holds, refreshing the token first when it
-has expired; --offline skips that. When the server refuses only that
-question, info shows what it knows, says why the server could not be
-asked, and exits 0. It shows the ID token's subject and
-issuer, and whether it verifies now (not --offline) against the keys of
-its issuer, found by discovery (Google's for Google) when that issuer's
-token endpoint is the credentials' own; an expired ID token does not.
+has expired; --offline skips that. A public client authenticates to the
+introspection endpoint as the discovery of the ID token's issuer lists
+(introspection_endpoint_auth_methods_supported): as none, else with
+client_secret_basic and an empty secret. When the server refuses only
+that question, or lists no method a public client can use, info shows
+what it knows, says why the server could not be asked, and exits 0. It
+shows the ID token's subject and issuer, and whether it verifies now
+(not --offline) against the keys of its issuer, found by discovery
+(Google's for Google) when that issuer's token endpoint is the
+credentials' own; an expired ID token does not.
 ` + sourceHelp,
 		examples: `
 oauth2client info --client-secrets cs.json --scope openid
@@ -56,7 +60,9 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	var grantedErr error
 	cfg := l.creds.Config()
 	if !*offline && !l.creds.Invalid() && (cfg.IntrospectionURI != "" || cfg.TokenInfoURI != "") {
-		granted, grantedErr = l.creds.RetrieveScopes(ctx)
+		if l.creds, grantedErr = cf.publicIntrospection(ctx, l.creds); grantedErr == nil {
+			granted, grantedErr = l.creds.RetrieveScopes(ctx)
+		}
 	}
 	var idLine string
 	if l.creds.CurrentToken() != nil {
@@ -86,6 +92,9 @@ var errCouldNotAsk = errors.New("see below")
 // refresh) nor a server that did not answer (a timeout, which stays a
 // failure naming --timeout): info then shows what it knows and succeeds.
 func scopeCheckOnly(err error) bool {
+	if _, ok := errors.AsType[*noPublicIntrospection](err); ok {
+		return true
+	}
 	var oe *oauth2client.Error
 	return errors.As(err, &oe) && oe.StatusCode != 0 &&
 		(oe.Endpoint == "introspection" || oe.Endpoint == "tokeninfo")

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/oauth2client/oauth2client"
 )
 
 // tree lists every path under root.
@@ -60,5 +65,31 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestReadOnlyCommandsOnStoredCreateNothing reproduces issue 12, Messages
+// §7: token, header, info --offline and list reading an existing file store
+// with a fresh token created the sidecar PATH.lock. They leave the folder
+// as it was.
+func TestReadOnlyCommandsOnStoredCreateNothing(t *testing.T) {
+	t.Setenv("NO_GCE_CHECK", "true")
+	c := fixedCreds(t, "client", "AT-fresh", "", time.Now().Add(time.Hour).UTC().Format(time.RFC3339), []string{"s"}, false)
+	path := saveEntries(t, map[string]*oauth2client.Credentials{"k": c})
+	for _, side := range []string{".lock", ".refresh.lock"} {
+		if err := os.Remove(path + side); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Dir(path)
+	for _, args := range [][]string{{"token"}, {"header"}, {"info", "--offline"}, {"list"}} {
+		args = append(args, "--store", "file:"+path)
+		t.Run(strings.Join(args[:len(args)-2], " "), func(t *testing.T) {
+			before := tree(t, dir)
+			runOK(t, args...)
+			if after := tree(t, dir); strings.Join(before, "\n") != strings.Join(after, "\n") {
+				t.Errorf("the command created files:\nbefore %q\nafter  %q", before, after)
+			}
+		})
 	}
 }

@@ -271,7 +271,7 @@ func (f *credFlags) openTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	sctx, cancel := f.step(ctx)
+	sctx, cancel := f.storeStep(ctx, sp)
 	defer cancel()
 	// A command that reads creates nothing, not even the store's folder.
 	log, _ := f.logger() // checked by check
@@ -376,7 +376,7 @@ func (f *credFlags) loadFrom(ctx context.Context) (*loaded, error) {
 	if err != nil {
 		return f.orADC(ctx, err)
 	}
-	sctx, cancel := f.step(ctx)
+	sctx, cancel := f.storeStep(ctx, t.spec)
 	defer cancel()
 	c, err := store.Bind(sctx, t.store, t.key, f.bindOptions())
 	if errors.Is(err, store.ErrNotFound) {

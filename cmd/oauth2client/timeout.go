@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oauth2client/oauth2client"
+	"github.com/oauth2client/oauth2client/store/spec"
 )
 
 // defaultTimeout is the default of --timeout: how long one network step
@@ -66,6 +67,22 @@ func (t *netTimeout) step(ctx context.Context) (context.Context, context.CancelF
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, t.d)
+}
+
+// storeStep is step for an operation on the store sp. File and SQLite
+// stores talk to no server and bound their waits themselves (the file
+// lock's file.DefaultLockTimeout, SQLite's busy timeout), so they get no
+// --timeout timer. A file store waits on ctx only when it has to wait; an
+// SQLite store (database/sql) asks every context for its Done channel, so
+// it gets ctx unwatched (see unwatched).
+func (t *netTimeout) storeStep(ctx context.Context, sp spec.Spec) (context.Context, context.CancelFunc) {
+	switch sp.Kind {
+	case spec.File:
+		return ctx, func() {}
+	case spec.SQLite:
+		return unwatched(ctx), func() {}
+	}
+	return t.step(ctx)
 }
 
 // hint says which flag bounded a wait.

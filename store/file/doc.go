@@ -64,9 +64,14 @@
 //     (fasteners.InterProcessLock) is fcntl.lockf on the same PATH.lock.
 //     flock and record locks do not see each other on Linux, hence both.
 //
-// A missing file is read (Load, List, Format) without any lock, and a
-// Delete with no file does nothing: reading creates neither the folder nor
-// a lock file. The first write creates the folder (mode 0700).
+// Reading creates nothing: neither the folder nor a lock file. A missing
+// file is read (Load, List, Format) without any lock, and a Delete with no
+// file does nothing. An existing file whose PATH.lock does not exist yet
+// (one written by Python's file.Storage, or copied in place) is read
+// without a lock too: every writer that locks creates PATH.lock first, so
+// when it is still missing after the read, no locked write overlapped it;
+// when it appeared meanwhile, the file is read again under the shared lock.
+// The first write creates the folder (mode 0700) and PATH.lock.
 //
 // Refreshes of one key are serialized by a second, per-key lock,
 // [Store.LockRefresh]: a byte-range lock, chosen by a hash of the key, on

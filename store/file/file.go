@@ -138,16 +138,24 @@ func (s *Store) Format(ctx context.Context) (Format, error) {
 	return d.format, nil
 }
 
-// readShared runs read (s.read or s.readAny) under the shared lock. A
-// missing file reads as empty without a lock: reading creates nothing (no
-// folder, no lock file), and our writes, which rename a complete file into
-// place, are never seen half done.
+// readShared runs read (s.read or s.readAny) under the shared lock, taken
+// only when the lock file exists: reading creates nothing (no folder, no
+// lock file). A missing file reads as empty without a lock. An existing
+// file without PATH.lock is read without one too: every writer that takes
+// the lock (this package, Python's multiprocess_file_storage) creates
+// PATH.lock before it writes, and ours rename a complete file into place,
+// so when PATH.lock is still missing after the read no locked write
+// overlapped it; when it appeared meanwhile, the file is read again under
+// the lock.
 func (s *Store) readShared(ctx context.Context, read func() (*doc, error)) (*doc, error) {
-	if s.missing() {
+	if s.missing() || s.lockMissing() {
 		if err := checkPath(s.lockPath, "lock file"); err != nil {
 			return nil, err
 		}
-		return read()
+		d, err := read()
+		if s.lockMissing() {
+			return d, err
+		}
 	}
 	unlock, err := s.lock(ctx, false)
 	if err != nil {
@@ -155,6 +163,12 @@ func (s *Store) readShared(ctx context.Context, read func() (*doc, error)) (*doc
 	}
 	defer unlock()
 	return read()
+}
+
+// lockMissing reports whether the lock file PATH.lock does not exist.
+func (s *Store) lockMissing() bool {
+	_, err := os.Lstat(s.lockPath)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // missing reports whether the credentials file does not exist.

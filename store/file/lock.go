@@ -47,30 +47,32 @@ func procLock(path string) chan struct{} {
 
 // lock takes the in-process lock, then flock(2) and a POSIX record lock
 // (fcntl) on the lock file: exclusive for a read-modify-write, shared for a
-// read. It returns the function that releases them all.
+// read. It returns the function that releases them all. An uncontended
+// lock makes no timer and never waits on ctx (see waitBudget).
 func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 	timeout := s.opts.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	lctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	start := time.Now()
+	budget := &waitBudget{parent: ctx, deadline: start.Add(timeout)}
+	defer budget.release()
 	fail := func(err error) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("store/file: waiting for the lock on %s: %w", s.lockPath, ctx.Err())
 		}
-		if lctx.Err() != nil {
+		if budget.expired() {
 			return fmt.Errorf("store/file: %w on %s after %v (another process or goroutine holds it)", ErrLockTimeout, s.lockPath, timeout)
 		}
 		return fmt.Errorf("store/file: lock %s: %w", s.lockPath, err)
 	}
 
 	ch := procLock(s.lockPath)
-	start := time.Now()
 	select {
 	case ch <- struct{}{}:
 	default:
 		s.logger.DebugContext(ctx, "store/file: waiting for the lock another goroutine holds", "lock", s.lockPath, "exclusive", exclusive)
+		lctx := budget.context()
 		select {
 		case ch <- struct{}{}:
 		case <-lctx.Done():
@@ -103,14 +105,14 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 	ok, err := try()
 	if err == nil && !ok {
 		s.logger.DebugContext(ctx, "store/file: waiting for the lock another process holds", "lock", s.lockPath, "exclusive", exclusive)
-		err = safefile.Poll(lctx, lockRetry, lockRetry, try)
+		err = safefile.Poll(budget.context(), lockRetry, lockRetry, try)
 	}
 	if err != nil {
 		f.Close()
 		unlockProc()
 		return nil, fail(err)
 	}
-	if err := recordLock(lctx, f, exclusive); err != nil {
+	if err := budget.poll(recordTry(f, exclusive)); err != nil {
 		fl.Unlock()
 		f.Close()
 		unlockProc()
@@ -125,4 +127,42 @@ func (s *Store) lock(ctx context.Context, exclusive bool) (func(), error) {
 		fl.Unlock()
 		unlockProc()
 	}, nil
+}
+
+// waitBudget is how long a lock may wait: its context, ending at
+// deadline or with parent, is made on the first wait, so that an
+// uncontended lock (the common case: one short read) makes no timer and
+// never asks parent for its Done channel.
+type waitBudget struct {
+	parent   context.Context
+	deadline time.Time
+	ctx      context.Context // nil until the first wait
+	cancel   context.CancelFunc
+}
+
+// context returns the budget's context, making it on first use.
+func (b *waitBudget) context() context.Context {
+	if b.ctx == nil {
+		b.ctx, b.cancel = context.WithDeadline(b.parent, b.deadline)
+	}
+	return b.ctx
+}
+
+// expired reports whether a wait ran out of the budget.
+func (b *waitBudget) expired() bool { return b.ctx != nil && b.ctx.Err() != nil }
+
+// poll runs try once, then polls it within the budget while it reports
+// busy.
+func (b *waitBudget) poll(try func() (bool, error)) error {
+	if ok, err := try(); ok || err != nil {
+		return err
+	}
+	return safefile.Poll(b.context(), lockRetry, lockRetry, try)
+}
+
+// release stops the budget's timer, if one was made.
+func (b *waitBudget) release() {
+	if b.cancel != nil {
+		b.cancel()
+	}
 }

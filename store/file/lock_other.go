@@ -2,13 +2,12 @@
 
 package file
 
-import (
-	"context"
-	"os"
-)
+import "os"
 
-// recordLock does nothing where POSIX record locks do not exist; flock
+// recordTry takes nothing where POSIX record locks do not exist; flock
 // (LockFileEx on Windows) alone excludes other users of this package.
-func recordLock(context.Context, *os.File, bool) error { return nil }
+func recordTry(*os.File, bool) func() (bool, error) {
+	return func() (bool, error) { return true, nil }
+}
 
 func recordUnlock(*os.File) {}
