@@ -14,6 +14,7 @@ require software.sslmate.com/src/go-pkcs12 v0.7.4
 
 require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/yeqown/reedsolomon v1.0.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 )
 
@@ -22,6 +23,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/piglig/go-qr v1.1.0
+	github.com/yeqown/go-qrcode/v2 v2.3.0
 )
 
 require (
