@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -199,6 +200,42 @@ func (s *Store) acquireKey(ctx context.Context, key string, exclusive bool) (rel
 // acquire takes the in-process lock and then the file lock, shared or
 // exclusive, waiting at most the lock timeout; release undoes both.
 func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), err error) {
+	release, _, err = s.acquireMode(ctx, exclusive, false)
+	return release, err
+}
+
+// readShared runs read under the shared lock. When the lock file does not
+// exist, read runs under the in-process lock only, so that a command that
+// only reads creates no folder and no file; if a writer created the lock
+// file meanwhile (every writer does, before it writes), read runs again
+// under the file lock, since it may have seen a value half written.
+func (s *Store) readShared(ctx context.Context, read func() error) error {
+	release, unlocked, err := s.acquireMode(ctx, false, true)
+	if err != nil {
+		return err
+	}
+	err = read()
+	release()
+	if !unlocked || !s.lockFileExists() {
+		return err
+	}
+	if release, err = s.acquire(ctx, false); err != nil {
+		return err
+	}
+	defer release()
+	return read()
+}
+
+// lockFileExists reports whether the lock file is there (or cannot be
+// told missing).
+func (s *Store) lockFileExists() bool {
+	_, err := os.Stat(s.lock.Path())
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// acquireMode is acquire; with ifLockFile, a shared lock skips the file
+// lock when the lock file does not exist, and unlocked says so.
+func (s *Store) acquireMode(ctx context.Context, exclusive, ifLockFile bool) (release func(), unlocked bool, err error) {
 	if s.lockTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.lockTimeout)
@@ -212,17 +249,20 @@ func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), er
 		select {
 		case s.sem <- struct{}{}:
 		case <-ctx.Done():
-			return nil, s.lockError(ctx.Err())
+			return nil, false, s.lockError(ctx.Err())
 		}
 	}
 	if s.closed {
 		<-s.sem
-		return nil, fmt.Errorf("keyring: service %q: store is closed", s.service)
+		return nil, false, fmt.Errorf("keyring: service %q: store is closed", s.service)
+	}
+	if ifLockFile && !exclusive && !s.lockFileExists() {
+		return func() { <-s.sem }, true, nil
 	}
 	dir := filepath.Dir(s.lock.Path())
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		<-s.sem
-		return nil, fmt.Errorf("keyring: service %q: lock folder: %w", s.service, err)
+		return nil, false, fmt.Errorf("keyring: service %q: lock folder: %w", s.service, err)
 	}
 	try, tryCtx := s.lock.TryRLock, s.lock.TryRLockContext
 	if exclusive {
@@ -235,7 +275,7 @@ func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), er
 	}
 	if err != nil {
 		<-s.sem
-		return nil, s.lockError(err)
+		return nil, false, s.lockError(err)
 	}
 	if waited := time.Since(start); waited >= time.Millisecond {
 		s.logger.DebugContext(ctx, "keyring: took the lock", "service", s.service, "waited", waited)
@@ -243,7 +283,7 @@ func (s *Store) acquire(ctx context.Context, exclusive bool) (release func(), er
 	return func() {
 		_ = s.lock.Unlock()
 		<-s.sem
-	}, nil
+	}, false, nil
 }
 
 func (s *Store) lockError(err error) error {
@@ -256,12 +296,14 @@ func (s *Store) lockError(err error) error {
 // Load implements [store.Store]. A missing key gives an error wrapping
 // [store.ErrNotFound].
 func (s *Store) Load(ctx context.Context, key string) (*oauth2client.CredentialsState, error) {
-	release, err := s.acquireKey(ctx, key, false)
-	if err != nil {
+	if err := s.checkKey(key); err != nil {
 		return nil, err
 	}
-	defer release()
-	c, err := s.loadLocked(key)
+	var c *oauth2client.CredentialsState
+	err := s.readShared(ctx, func() (err error) {
+		c, err = s.loadLocked(key)
+		return err
+	})
 	if c == nil && err == nil {
 		err = s.errorf(key, "%w", store.ErrNotFound)
 	}
@@ -346,12 +388,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // List implements [store.Store]. It reads the index item, which every
 // Save, Update and Delete keeps in step under the lock.
 func (s *Store) List(ctx context.Context) ([]string, error) {
-	release, err := s.acquire(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	keys, err := s.readIndex()
+	var keys []string
+	err := s.readShared(ctx, func() (err error) {
+		keys, err = s.readIndex()
+		return err
+	})
 	if keys == nil && err == nil {
 		keys = []string{}
 	}
