@@ -135,3 +135,34 @@ func wantPlainError(t *testing.T, page, want string) {
 		}
 	}
 }
+
+// TestBrowserAutoApprove: `webapp --auto-approve` (README's command) in a
+// real browser: the home page's Sign in link goes through authorization
+// and lands back on the home page signed in as alice; a second visit stays
+// signed in; Sign out ends at the provider's end-session endpoint, which
+// sends the browser back to the app, signed out, without the session
+// cookie.
+func TestBrowserAutoApprove(t *testing.T) {
+	base := startApp(t, "--auto-approve")
+	b := browsertest.Start(t)
+	tab := b.NewTab(t)
+
+	tab.Navigate(base + "/")
+	tab.Click("#sign-in")
+	tab.WaitText("Hello alice (alice@example.com).")
+	if u := tab.URL(); u.String() != base+"/" {
+		t.Errorf("landed on %s, want %s/", u.Redacted(), base)
+	}
+	wantSessionCookie(t, tab)
+	tab.Navigate(base + "/")
+	tab.WaitText("Hello alice")
+
+	tab.Click("#sign-out")
+	tab.WaitText("You are not signed in.")
+	if u := tab.URL(); u.String() != base+"/" {
+		t.Errorf("after sign-out the browser is on %s, want %s/", u.Redacted(), base)
+	}
+	if c := tab.Cookie("session"); c != nil {
+		t.Errorf("the session cookie is still there after sign-out")
+	}
+}
