@@ -174,3 +174,47 @@ func stateCookies(cs []*http.Cookie) int {
 	}
 	return n
 }
+
+// TestBrowserOIDCProviderNarrowerSecondSignIn: while the first tab signs
+// in for the calendars page, a second tab signs in for the events page,
+// its sign-in started before the first finished, so it asks for the
+// events scope but not the calendars one. Afterwards the first tab's
+// calendars page must still show the calendars, possibly after one more
+// consent.
+//
+// Skipped: package web fails it. The second callback stores the new token
+// with the scopes of the earlier grant merged into its scope list
+// (web.App's save, which TestMergeKeepsScopes asks for), but
+// oidc-provider, which has no include_granted_scopes, issued it without
+// calendar.readonly: Required lets the calendars page through and the
+// calendar API refuses the token (403), so the page says "Calendar API
+// problem". A fix: when the token response names its scopes, store them
+// as they are (Required then asks for the missing one again), or at the
+// callback start at once an incremental authorization for the union.
+func TestBrowserOIDCProviderNarrowerSecondSignIn(t *testing.T) {
+	t.Skip("known failure of package web: a narrower sign-in's token is stored with scopes it lacks (see the doc comment)")
+	base, p := startWithOIDCProvider(t)
+	b := browsertest.Start(t)
+	first, second := b.NewTab(t), b.NewTab(t)
+	const login = `form:has(input[name="prompt"][value="login"])`
+
+	first.Navigate(base + "/calendars")
+	second.Navigate(base + "/events")
+	first.WaitVisible(login)
+	second.WaitVisible(login)
+	browsertest.LoginOIDCProvider(first, "frank", oidcprovidertest.Password)
+	browsertest.ConsentOIDCProvider(first)
+	first.WaitText("Your calendars")
+	browsertest.LoginOIDCProvider(second, "frank", oidcprovidertest.Password)
+	browsertest.ConsentOIDCProvider(second)
+	second.WaitText("This page needs one more scope")
+
+	first.Navigate(base + "/calendars")
+	if strings.HasPrefix(first.URL().String(), p.Issuer+"/") {
+		browsertest.ConsentOIDCProvider(first)
+	}
+	first.WaitText("Your calendars")
+	if got := first.Text("#calendars"); got != "frank (frank@example.com, owner)" {
+		t.Errorf("first tab after the second sign-in: calendars = %q", got)
+	}
+}
