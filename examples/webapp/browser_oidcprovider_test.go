@@ -90,7 +90,7 @@ func TestBrowserOIDCProvider(t *testing.T) {
 		}
 	}
 	tab.Navigate(base + "/calendars")
-	tab.WaitVisible(`form:has(input[name="prompt"][value="login"])`)
+	tab.WaitVisible(oidcLogin)
 	if u := tab.URL(); !strings.HasPrefix(u.String(), p.Issuer+"/") {
 		t.Errorf("after sign-out the calendars page went to %s, want the provider's login", u.Redacted())
 	}
@@ -117,30 +117,13 @@ func TestBrowserOIDCProviderTwoTabs(t *testing.T) {
 	base, _ := startWithOIDCProvider(t)
 	b := browsertest.Start(t)
 	first, second := b.NewTab(t), b.NewTab(t)
-	const login = `form:has(input[name="prompt"][value="login"])`
-
-	first.Navigate(base + "/calendars")
-	second.Navigate(base + "/calendars?tab=2")
-	first.WaitVisible(login)
-	second.WaitVisible(login)
-	if n := stateCookies(first.CookiesFor(base + "/")); n != 2 {
-		t.Errorf("%d sign-in state cookies in the browser, want one per tab (2)", n)
-	}
-
-	// The first tab completes its sign-in while the second's is pending,
-	// then the second completes. (Interleaving the two logins at the
-	// provider would not do: oidc-provider refuses the first tab's
-	// consent, "interaction session and authentication session
-	// mismatch", once the second login replaced its session.)
-	browsertest.LoginOIDCProvider(first, "erin", oidcprovidertest.Password)
-	browsertest.ConsentOIDCProvider(first)
-	first.WaitText("Your calendars")
-	if n := stateCookies(first.CookiesFor(base + "/")); n != 1 {
-		t.Errorf("%d sign-in state cookies after the first sign-in, want the second tab's (1)", n)
-	}
-	browsertest.LoginOIDCProvider(second, "erin", oidcprovidertest.Password)
-	browsertest.ConsentOIDCProvider(second)
-	second.WaitText("Your calendars")
+	signInBoth(t, base, "erin", [2]*browsertest.Tab{first, second},
+		[2]string{"/calendars", "/calendars?tab=2"}, [2]string{"Your calendars", "Your calendars"},
+		func() {
+			if n := stateCookies(first.CookiesFor(base + "/")); n != 1 {
+				t.Errorf("%d sign-in state cookies after the first sign-in, want the second tab's (1)", n)
+			}
+		})
 
 	for i, tab := range []*browsertest.Tab{first, second} {
 		if got := tab.Text("#calendars"); got != "erin (erin@example.com, owner)" {
@@ -159,6 +142,39 @@ func TestBrowserOIDCProviderTwoTabs(t *testing.T) {
 	}
 	if u := first.URL(); u.String() != base+"/calendars" {
 		t.Errorf("first tab after the second sign-in went to %s", u.Redacted())
+	}
+}
+
+// oidcLogin is the provider's login form.
+const oidcLogin = `form:has(input[name="prompt"][value="login"])`
+
+// signInBoth has two tabs of one browser start a sign-in at once, for
+// base+paths[i]: each tab is at the provider's login page, with a state
+// cookie of its own, before either finishes. Then the first tab signs in
+// as user and consents, landing on its page (which shows texts[0]);
+// between, when not nil, is called; then the second does the same.
+// (Interleaving the two logins at the provider would not do:
+// oidc-provider refuses the first tab's consent, "interaction session and
+// authentication session mismatch", once the second login replaced its
+// session.)
+func signInBoth(t *testing.T, base, user string, tabs [2]*browsertest.Tab, paths, texts [2]string, between func()) {
+	t.Helper()
+	for i, tab := range tabs {
+		tab.Navigate(base + paths[i])
+	}
+	for _, tab := range tabs {
+		tab.WaitVisible(oidcLogin)
+	}
+	if n := stateCookies(tabs[0].CookiesFor(base + "/")); n != 2 {
+		t.Errorf("%d sign-in state cookies in the browser, want one per tab (2)", n)
+	}
+	for i, tab := range tabs {
+		browsertest.LoginOIDCProvider(tab, user, oidcprovidertest.Password)
+		browsertest.ConsentOIDCProvider(tab)
+		tab.WaitText(texts[i])
+		if i == 0 && between != nil {
+			between()
+		}
 	}
 }
 
@@ -196,18 +212,8 @@ func TestBrowserOIDCProviderNarrowerSecondSignIn(t *testing.T) {
 	base, p := startWithOIDCProvider(t)
 	b := browsertest.Start(t)
 	first, second := b.NewTab(t), b.NewTab(t)
-	const login = `form:has(input[name="prompt"][value="login"])`
-
-	first.Navigate(base + "/calendars")
-	second.Navigate(base + "/events")
-	first.WaitVisible(login)
-	second.WaitVisible(login)
-	browsertest.LoginOIDCProvider(first, "frank", oidcprovidertest.Password)
-	browsertest.ConsentOIDCProvider(first)
-	first.WaitText("Your calendars")
-	browsertest.LoginOIDCProvider(second, "frank", oidcprovidertest.Password)
-	browsertest.ConsentOIDCProvider(second)
-	second.WaitText("This page needs one more scope")
+	signInBoth(t, base, "frank", [2]*browsertest.Tab{first, second},
+		[2]string{"/calendars", "/events"}, [2]string{"Your calendars", "This page needs one more scope"}, nil)
 
 	first.Navigate(base + "/calendars")
 	if strings.HasPrefix(first.URL().String(), p.Issuer+"/") {
