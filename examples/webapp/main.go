@@ -253,7 +253,10 @@ func routes(app *web.App, calendarEndpoint string) http.Handler {
 // render writes the page name.
 func render(w http.ResponseWriter, name string, data map[string]any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'")
+	// No form-action 'self': the sign-out form's redirect to the
+	// provider's end_session_endpoint (RP-initiated logout) would be
+	// blocked by it.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
 		slog.Error("webapp: page", "name", name, "err", err)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,26 +30,7 @@ func (rec *recorder) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestAutoApprove runs the sample as `webapp --auto-approve` does and goes
 // through it with a cookie jar: sign in, calendars, a second scope, sign out.
 func TestAutoApprove(t *testing.T) {
-	t.Setenv("NO_GCE_CHECK", "true")
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	store := "sqlite:" + filepath.Join(t.TempDir(), "webapp.db")
-	go func() {
-		done <- run(ctx, []string{"--auto-approve", "--addr", "127.0.0.1:0", "--store", store}, io.Discard, func(u string) { ready <- u })
-	}()
-	var base string
-	select {
-	case base = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	base := startApp(t, "--auto-approve")
 
 	jar, _ := cookiejar.New(nil)
 	rec := &recorder{}

@@ -269,18 +269,29 @@ func locate() (node, dir, missing string) {
 }
 
 // moduleRoot walks up from the working directory to the folder holding
-// go.mod.
+// go.mod and testdata/oidc-provider, or else the first holding go.mod: a
+// test of a nested module (examples/webapp) finds the repository's
+// provider.
 func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("working directory: %w", err)
 	}
+	first := ""
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
+			if _, err := os.Stat(filepath.Join(dir, "testdata", "oidc-provider", "server.mjs")); err == nil {
+				return dir, nil
+			}
+			if first == "" {
+				first = dir
+			}
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
+			if first != "" {
+				return first, nil
+			}
 			return "", errors.New("no go.mod found above the working directory")
 		}
 		dir = parent

@@ -154,6 +154,14 @@ server.listen(port, '127.0.0.1', () => {
         },
       };
     },
+    // Besides OpenID's: the calendar scopes of the Go web sample
+    // (examples/webapp), which oidc-provider would otherwise leave out of
+    // its grants and access tokens.
+    scopes: [
+      'openid', 'offline_access',
+      'https://www.googleapis.com/auth/calendar.readonly',
+      'https://www.googleapis.com/auth/calendar.events.readonly',
+    ],
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
