@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,5 +99,45 @@ func TestBindSameCertificateSharesTransport(t *testing.T) {
 		} else if ct != first {
 			t.Fatalf("bind %d: another transport for the same certificate", i)
 		}
+	}
+}
+
+// TestBindReplacedCertificate: an entry whose certificate files now hold
+// another certificate is refused by Bind with a CertificateError naming
+// the entry and the file, before any request: the entry is not marked
+// invalid (as a refresh with a public client's certificate-bound refresh
+// token would have it, with invalid_grant).
+func TestBindReplacedCertificate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	certFile, keyFile := certtest.New(t, nil, certtest.Options{}).WriteFiles(t, dir, "client")
+	auth, err := clientauth.LoadTLSClientAuth(certFile, keyFile, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
+	}))
+	t.Cleanup(srv.Close)
+	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+		ClientID: "app", TokenURI: srv.URL, ClientAuth: auth,
+	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(-time.Hour)})
+	s := store.NewMemory()
+	if err := s.Save(ctx, "alice", creds.State()); err != nil {
+		t.Fatal(err)
+	}
+	certtest.New(t, nil, certtest.Options{}).WriteFiles(t, dir, "client")
+
+	_, err = store.Bind(ctx, s, "alice", nil)
+	var ce *clientauth.CertificateError
+	if !errors.As(err, &ce) || !errors.Is(err, clientauth.ErrCertificateMismatch) ||
+		!strings.Contains(err.Error(), `"alice"`) || !strings.Contains(err.Error(), certFile) {
+		t.Fatalf("Bind with another certificate in the files: %v; want a CertificateError naming the entry and %s", err, certFile)
+	}
+	if st, err := s.Load(ctx, "alice"); err != nil || st.Invalid || requests.Load() != 0 {
+		t.Errorf("entry invalid %v (err %v), %d token requests; want a valid entry and none", st != nil && st.Invalid, err, requests.Load())
 	}
 }
