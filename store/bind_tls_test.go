@@ -18,6 +18,26 @@ import (
 	"github.com/oauth2client/oauth2client/store"
 )
 
+// certEntry returns a memory store holding, under "alice", credentials
+// (with tok) authenticated by a self-signed client certificate that
+// cert.WriteFiles wrote as "client" in dir, and the certificate file.
+func certEntry(t *testing.T, cert *certtest.Cert, dir, tokenURI string, tok *oauth2client.Token) (store.Store, string) {
+	t.Helper()
+	certFile, keyFile := cert.WriteFiles(t, dir, "client")
+	auth, err := clientauth.LoadTLSClientAuth(certFile, keyFile, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
+		ClientID: "app", TokenURI: tokenURI, ClientAuth: auth,
+	}, tok)
+	s := store.NewMemory()
+	if err := s.Save(context.Background(), "alice", creds.State()); err != nil {
+		t.Fatal(err)
+	}
+	return s, certFile
+}
+
 // TestBindRestoresTLSClientCertificate stores credentials bound to a TLS
 // client certificate kept in files: Bind presents the same certificate
 // again (a restart), and names the entry and the file when it is gone.
@@ -25,18 +45,8 @@ func TestBindRestoresTLSClientCertificate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cert := certtest.New(t, nil, certtest.Options{CommonName: "app"})
-	certFile, keyFile := cert.WriteFiles(t, t.TempDir(), "client")
-	auth, err := clientauth.LoadTLSClientAuth(certFile, keyFile, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
-		ClientID: "app", TokenURI: "https://127.0.0.1:1/token", ClientAuth: auth,
-	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
-	s := store.NewMemory()
-	if err := s.Save(ctx, "alice", creds.State()); err != nil {
-		t.Fatal(err)
-	}
+	s, certFile := certEntry(t, cert, t.TempDir(), "https://127.0.0.1:1/token",
+		&oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
 
 	bound, err := store.Bind(ctx, s, "alice", nil)
 	if err != nil {
@@ -71,18 +81,8 @@ func TestBindSameCertificateSharesTransport(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cert := certtest.New(t, nil, certtest.Options{CommonName: "app"})
-	certFile, keyFile := cert.WriteFiles(t, t.TempDir(), "client")
-	auth, err := clientauth.LoadTLSClientAuth(certFile, keyFile, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
-		ClientID: "app", TokenURI: "https://127.0.0.1:1/token", ClientAuth: auth,
-	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
-	s := store.NewMemory()
-	if err := s.Save(ctx, "alice", creds.State()); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := certEntry(t, cert, t.TempDir(), "https://127.0.0.1:1/token",
+		&oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
 	base := &http.Transport{}
 	var first *http.Transport
 	for i := range 1000 {
@@ -111,27 +111,17 @@ func TestBindReplacedCertificate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	certFile, keyFile := certtest.New(t, nil, certtest.Options{}).WriteFiles(t, dir, "client")
-	auth, err := clientauth.LoadTLSClientAuth(certFile, keyFile, true)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		requests.Add(1)
 		http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
 	}))
 	t.Cleanup(srv.Close)
-	creds := oauth2client.NewCredentials(oauth2client.CredentialsConfig{
-		ClientID: "app", TokenURI: srv.URL, ClientAuth: auth,
-	}, &oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(-time.Hour)})
-	s := store.NewMemory()
-	if err := s.Save(ctx, "alice", creds.State()); err != nil {
-		t.Fatal(err)
-	}
+	s, certFile := certEntry(t, certtest.New(t, nil, certtest.Options{}), dir, srv.URL,
+		&oauth2client.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(-time.Hour)})
 	certtest.New(t, nil, certtest.Options{}).WriteFiles(t, dir, "client")
 
-	_, err = store.Bind(ctx, s, "alice", nil)
+	_, err := store.Bind(ctx, s, "alice", nil)
 	var ce *clientauth.CertificateError
 	if !errors.As(err, &ce) || !errors.Is(err, clientauth.ErrCertificateMismatch) ||
 		!strings.Contains(err.Error(), `"alice"`) || !strings.Contains(err.Error(), certFile) {
