@@ -28,8 +28,9 @@ import (
 type CertificateAuth interface {
 	ClientAuth
 	// TLSCertificate returns the certificate to present; it must not be
-	// modified, and must be the same pointer on every call (connections
-	// are pooled by it).
+	// modified. Connections are pooled by the certificate chain (not the
+	// pointer): credentials loading the same certificate again share one
+	// pool.
 	TLSCertificate() *tls.Certificate
 }
 
