@@ -47,14 +47,17 @@ type CredentialsConfig struct {
 	// ClientSecret; see [ClientAuth].
 	ClientAuth ClientAuth
 	// ProofBinder, when set, binds refresh requests and tokens to a key
-	// (e.g. DPoP); nil means bearer tokens. See [ProofBinder]. A
-	// *dpop.Prover's key is kept with the credentials' state (the
-	// extension field "dpop", see [CredentialsState]), so that stores and
-	// JSON keep it; credentials made from such state with no ProofBinder
-	// sign with the stored key again, and a [Transport] with their
-	// credentials as Source and no ProofBinder uses it too. Credentials
-	// holding a DPoP token without a usable key refuse to refresh (see
-	// [Credentials.CheckProofKey]).
+	// (e.g. DPoP). See [ProofBinder]. A *dpop.Prover's key is kept with
+	// the credentials' state (the extension field "dpop", see
+	// [CredentialsState]), so that stores and JSON keep it. Credentials
+	// made from state holding such a key sign with the stored key, to
+	// which their tokens are bound, whether ProofBinder is nil or a
+	// *dpop.Prover with another key: such a prover serves only
+	// credentials without a stored key (new ones). Nil means the stored
+	// key, if any, else bearer tokens. A [Transport] with the credentials
+	// as Source and no ProofBinder uses the credentials' key too.
+	// Credentials holding a DPoP token without a usable key refuse to
+	// refresh (see [Credentials.CheckProofKey]).
 	ProofBinder ProofBinder
 	// IDTokenVerifier, when set, verifies the ID token of every refresh
 	// response that carries one (without a nonce: OIDC Core §12.2), and

@@ -28,8 +28,9 @@ import (
 type CertificateAuth interface {
 	ClientAuth
 	// TLSCertificate returns the certificate to present; it must not be
-	// modified, and must be the same pointer on every call (connections
-	// are pooled by it).
+	// modified. Connections are pooled by the certificate chain (not the
+	// pointer): credentials loading the same certificate again share one
+	// pool.
 	TLSCertificate() *tls.Certificate
 }
 
@@ -149,10 +150,7 @@ type certSource interface {
 // t.Source when it has one (RFC 8705 §3: a certificate-bound token is
 // good only from a connection presenting its certificate).
 func (t *Transport) base() (http.RoundTripper, error) {
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
+	base := t.plainBase()
 	cs, ok := t.Source.(certSource)
 	if !ok {
 		return base, nil
@@ -166,4 +164,13 @@ func (t *Transport) base() (http.RoundTripper, error) {
 		return nil, fmt.Errorf("oauth2client: Transport.Base: %w", err)
 	}
 	return ct, nil
+}
+
+// plainBase returns Base, or http.DefaultTransport when it is nil: the
+// transport of requests that present no client certificate.
+func (t *Transport) plainBase() http.RoundTripper {
+	if t.Base == nil {
+		return http.DefaultTransport
+	}
+	return t.Base
 }

@@ -21,33 +21,49 @@ var ErrNoProofKey = errors.New("oauth2client: the token is bound to a key the cr
 const dpopTokenType = "DPoP"
 
 // bindProofKey makes the credentials' ProofBinder and their stored key
-// agree, on c not yet shared: a DPoP prover as ProofBinder is kept in the
-// extension field "dpop"; without a ProofBinder, the key that field holds
-// becomes it. A key that cannot be kept or read is remembered as c.keyErr.
+// agree, on c not yet shared. A key the extension field "dpop" holds wins:
+// the token is bound to it, so it becomes the ProofBinder when there is
+// none or when it is a DPoP prover with another key (as a flow's, or a
+// store.BindOptions', prover given to every entry is). Otherwise a DPoP
+// prover as ProofBinder is kept in that field (new credentials). A
+// ProofBinder of another kind is used as given. A key that cannot be kept
+// or read is remembered as c.keyErr.
 func (c *Credentials) bindProofKey() {
-	if c.cfg.ProofBinder != nil {
-		if dpophook.Save == nil {
-			return
-		}
-		raw, ok, err := dpophook.Save(c.cfg.ProofBinder)
-		switch {
-		case !ok:
-			return
-		case err != nil:
-			c.keyErr = err
-			return
-		}
-		c.ext = maps.Clone(c.ext)
-		if c.ext == nil {
-			c.ext = map[string]json.RawMessage{}
-		}
-		c.ext[dpophook.Extension] = raw
+	if raw, ok := c.ext[dpophook.Extension]; ok && (c.cfg.ProofBinder == nil || isProver(c.cfg.ProofBinder)) {
+		c.useStoredKey(raw)
 		return
 	}
-	raw, ok := c.ext[dpophook.Extension]
-	if !ok {
+	if c.cfg.ProofBinder == nil || dpophook.Save == nil {
 		return
 	}
+	raw, ok, err := dpophook.Save(c.cfg.ProofBinder)
+	switch {
+	case !ok:
+		return
+	case err != nil:
+		c.keyErr = err
+		return
+	}
+	c.ext = maps.Clone(c.ext)
+	if c.ext == nil {
+		c.ext = map[string]json.RawMessage{}
+	}
+	c.ext[dpophook.Extension] = raw
+}
+
+// isProver reports whether b is a DPoP prover of package dpop.
+func isProver(b ProofBinder) bool {
+	if dpophook.JKT == nil {
+		return false
+	}
+	_, ok := dpophook.JKT(b)
+	return ok
+}
+
+// useStoredKey makes the key raw holds (the extension field "dpop") the
+// credentials' ProofBinder, keeping the configured prover when it holds
+// the same key.
+func (c *Credentials) useStoredKey(raw json.RawMessage) {
 	if dpophook.Load == nil {
 		c.keyErr = errNoDPoPPackage
 		return
@@ -56,6 +72,12 @@ func (c *Credentials) bindProofKey() {
 	if err != nil {
 		c.keyErr = err
 		return
+	}
+	if c.cfg.ProofBinder != nil {
+		stored, _ := dpophook.JKT(b)
+		if mine, _ := dpophook.JKT(c.cfg.ProofBinder); mine == stored {
+			return
+		}
 	}
 	c.cfg.ProofBinder = b.(ProofBinder)
 }

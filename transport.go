@@ -39,7 +39,8 @@ const maxDrain = 4 << 10
 // A request that follows a redirect (one an [http.Client] made, with
 // [http.Request.Response] set) carries the token only when it goes to the
 // origin (scheme, host and port) of the request that started the chain: a
-// redirect to another origin is sent without it. The client itself drops
+// redirect to another origin is sent without it, through Base as it is
+// (without the client certificate below). The client itself drops
 // only the Authorization headers set on the original request, and this one
 // is added to each request the Transport sends.
 //
@@ -105,13 +106,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("oauth2client: Transport.Source is nil")
 	}
+	if redirectedAway(req) {
+		return t.plainBase().RoundTrip(req) // no token, no client certificate
+	}
 	base, err := t.base()
 	if err != nil {
 		closeBody(req)
 		return nil, err
-	}
-	if redirectedAway(req) {
-		return base.RoundTrip(req)
 	}
 	if err := t.checkScheme(req.URL); err != nil {
 		closeBody(req)

@@ -295,8 +295,10 @@ func (a *TLSClientAuth) StateExtension() (string, json.RawMessage) {
 // RestoreTLSClientAuth returns the [TLSClientAuth] stored credentials
 // s keep in their [TLSExtension] field, reading the files it names again,
 // or nil and no error when s has no such field. A field that is corrupt,
-// or names files that are gone, expired or hold another certificate, is
-// an error naming the field or file.
+// or names files that are gone, expired or hold another certificate than
+// the one stored with the field (the tokens are bound to it), is an error
+// naming the field or file: a [*CertificateError] for the certificate,
+// wrapping [ErrCertificateMismatch] for another one.
 func RestoreTLSClientAuth(s *oauth2client.CredentialsState) (*TLSClientAuth, error) {
 	raw, ok := s.Extensions[TLSExtension]
 	if !ok {
@@ -327,14 +329,21 @@ func RestoreTLSClientAuth(s *oauth2client.CredentialsState) (*TLSClientAuth, err
 	if err != nil {
 		return nil, err
 	}
+	// Another certificate in the same files is refused: the stored tokens
+	// are bound to the old one (RFC 8705 §3; a public client's refresh
+	// token too, §4), so a refresh would fail with invalid_grant and the
+	// credentials be marked invalid, where the cause is the certificate.
+	if ref.Thumbprint != "" && ref.Thumbprint != a.thumb {
+		return nil, &CertificateError{Source: a.source(), Reason: fmt.Sprintf("the stored credentials are bound to another certificate (x5t#S256 %s, the file's is %s): restore that certificate, or log in again with this one", ref.Thumbprint, a.thumb), err: ErrCertificateMismatch}
+	}
 	a.method = ref.Method
-	// A renewed certificate in the same files is fine: the refresh token
-	// of a confidential client is bound to the client, not to the
-	// certificate (RFC 8705 §4), and an access token bound to the old one
-	// is refused and replaced by a refresh. (A public client's refresh
-	// token is bound to the old certificate: the server refuses it.)
 	return a, nil
 }
+
+// ErrCertificateMismatch is wrapped by the [*CertificateError] of
+// [RestoreTLSClientAuth] when the files stored credentials name now hold
+// another certificate than the one their tokens are bound to.
+var ErrCertificateMismatch = errors.New("not the certificate the stored credentials are bound to")
 
 var (
 	_ oauth2client.CertificateAuth     = (*TLSClientAuth)(nil)

@@ -124,3 +124,54 @@ func FuzzRestoreTLSClientAuth(f *testing.F) {
 		}
 	})
 }
+
+// TestRestoreTLSClientAuthReplacedCertificate: files that now hold another
+// certificate than the one stored credentials are bound to are refused,
+// for every method (a public client's refresh token is bound to the old
+// certificate, and every method's access token is), with a
+// CertificateError naming the file; an entry stored without a thumbprint
+// restores whatever the files hold.
+func TestRestoreTLSClientAuthReplacedCertificate(t *testing.T) {
+	t.Parallel()
+	first := certtest.New(t, nil, certtest.Options{})
+	second := certtest.New(t, nil, certtest.Options{})
+	for _, method := range []string{clientauth.MethodTLSClient, clientauth.MethodSelfSignedTLSClient, "none"} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			certFile, keyFile := first.WriteFiles(t, dir, "client")
+			a, err := clientauth.LoadTLSClientAuth(certFile, keyFile, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, raw := a.StateExtension()
+			st := func(drop string) *oauth2client.CredentialsState {
+				var ref map[string]any
+				if err := json.Unmarshal(raw, &ref); err != nil {
+					t.Fatal(err)
+				}
+				ref["method"] = method
+				delete(ref, drop)
+				b, _ := json.Marshal(ref)
+				return &oauth2client.CredentialsState{Extensions: map[string]json.RawMessage{clientauth.TLSExtension: b}}
+			}
+			if _, err := clientauth.RestoreTLSClientAuth(st("")); err != nil {
+				t.Fatalf("restore of the stored certificate: %v", err)
+			}
+			second.WriteFiles(t, dir, "client") // the same file names
+			_, err = clientauth.RestoreTLSClientAuth(st(""))
+			var ce *clientauth.CertificateError
+			if !errors.As(err, &ce) || !errors.Is(err, clientauth.ErrCertificateMismatch) || ce.Source != certFile ||
+				!strings.Contains(err.Error(), "bound to another certificate") {
+				t.Fatalf("restore after the files were replaced: %v; want a CertificateError naming %s", err, certFile)
+			}
+			if strings.Contains(err.Error(), "PRIVATE KEY") {
+				t.Errorf("error quotes the key: %v", err)
+			}
+			// Stored without a thumbprint: no way to tell, the files are used.
+			if _, err := clientauth.RestoreTLSClientAuth(st("x5t#S256")); err != nil {
+				t.Errorf("restore of a reference without a thumbprint: %v", err)
+			}
+		})
+	}
+}

@@ -104,4 +104,11 @@ func init() {
 		return raw, true, err
 	}
 	dpophook.Load = func(raw json.RawMessage) (any, error) { return loadProver(raw) }
+	dpophook.JKT = func(binder any) (string, bool) {
+		p, ok := binder.(*Prover)
+		if !ok {
+			return "", false
+		}
+		return p.jkt, true
+	}
 }

@@ -25,7 +25,11 @@ type BindOptions struct {
 	// [clientauth.RestoreTLSClientAuth]), else the stored auth style with
 	// the stored client secret.
 	ClientAuth oauth2client.ClientAuth
-	// ProofBinder binds token requests to a key; nil means bearer tokens.
+	// ProofBinder binds token requests to a key. A DPoP key stored with
+	// the entry wins over a *dpop.Prover given here (the entry's tokens
+	// are bound to it), which then serves only entries without one; nil
+	// means the stored key, if any, else bearer tokens. See
+	// [oauth2client.CredentialsConfig].ProofBinder.
 	ProofBinder oauth2client.ProofBinder
 	// Retry tunes the retries of token requests.
 	Retry oauth2client.RetryOptions

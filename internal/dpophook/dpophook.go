@@ -22,4 +22,7 @@ var (
 	// Load returns the prover (an oauth2client.ProofBinder) whose key raw
 	// holds, as Save wrote it.
 	Load func(raw json.RawMessage) (any, error)
+	// JKT returns the thumbprint of binder's key, and false when binder is
+	// not a DPoP prover.
+	JKT func(binder any) (string, bool)
 )
