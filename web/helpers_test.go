@@ -196,13 +196,50 @@ func (b *browser) step(t testing.TB, u string, header ...string) (int, string, s
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	loc := resp.Header.Get("Location")
-	if loc != "" {
-		base, _ := url.Parse(u)
-		l, _ := base.Parse(loc)
-		loc = l.String()
+	return resp.StatusCode, location(u, resp), string(body)
+}
+
+// post POSTs an empty form to u, as a page of the site would, without
+// following a redirect: status, Location, body.
+func (b *browser) post(t testing.TB, u string, header ...string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+			continue
+		}
+		req.Header.Set(header[i], header[i+1])
 	}
-	return resp.StatusCode, loc, string(body)
+	resp, err := b.noFollow().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, location(u, resp), string(body)
+}
+
+// location returns the Location of resp, the answer to a request for u,
+// as an absolute URL ("" for none).
+func location(u string, resp *http.Response) string {
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return ""
+	}
+	base, _ := url.Parse(u)
+	l, _ := base.Parse(loc)
+	return l.String()
+}
+
+// logout signs b out of the app at base with the sign-out button.
+func (b *browser) logout(t testing.TB, base string) {
+	t.Helper()
+	if status, _, body := b.post(t, base+"/logout"); status != http.StatusSeeOther {
+		t.Fatalf("logout: %d %q", status, body)
+	}
 }
 
 func do(t testing.TB, c *http.Client, u string, header ...string) (int, string) {
