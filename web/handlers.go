@@ -77,9 +77,10 @@ func (a *App) returnTo(w http.ResponseWriter, r *http.Request, raw string) (stri
 // Then the flow checks the state (in constant time) and the issuer,
 // exchanges the code with the PKCE verifier, and verifies the ID token
 // (audience, nonce). The credentials are stored under [UserKey], merged
-// with those stored before (scopes granted earlier are kept, and the
-// earlier refresh token when no new one came), a new session cookie is
-// set, and the user lands on the sign-in's return_to, unless the grant
+// with those stored before (the scopes of the token response are the
+// grant; when it lists none, the scopes granted earlier are kept; the
+// earlier refresh token is kept when no new one came), a new session
+// cookie with a new sign-in id is set, and the user lands on the sign-in's return_to, unless the grant
 // lacks a scope the page needs (then an error page says which, rather
 // than a loop of authorizations). Every failure is an error page
 // (Config.ErrorHandler).

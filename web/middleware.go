@@ -17,7 +17,8 @@ import (
 // authorization for the missing scopes) and the user comes back to the
 // same URL afterwards. Incremental authorization asks for the scopes
 // granted before as well and sends include_granted_scopes=true (Google),
-// and the new grant is merged into the stored one: no scope is dropped.
+// so no scope is dropped; a token response that lists fewer scopes (the
+// user unchecked some, or revoked them) is stored as the grant.
 //
 // A request that wants JSON (Accept: application/json, or
 // X-Requested-With: XMLHttpRequest), or that is not a top-level
