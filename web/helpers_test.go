@@ -187,25 +187,23 @@ func (b *browser) get(t testing.TB, u string, header ...string) (int, string) {
 func (b *browser) step(t testing.TB, u string, header ...string) (int, string, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := b.noFollow().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, location(u, resp), string(body)
+	return b.send(t, req, header)
 }
 
-// post POSTs an empty form to u, as a page of the site would, without
-// following a redirect: status, Location, body.
+// post POSTs an empty form to u, as a page of the site would (header
+// pairs with an empty value remove that header), without following a
+// redirect: status, Location, body.
 func (b *browser) post(t testing.TB, u string, header ...string) (int, string, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(""))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.send(t, req, header)
+}
+
+// send makes req with the header pairs, without following a redirect.
+func (b *browser) send(t testing.TB, req *http.Request, header []string) (int, string, string) {
+	t.Helper()
 	for i := 0; i+1 < len(header); i += 2 {
 		if header[i+1] == "" {
 			req.Header.Del(header[i])
@@ -219,7 +217,7 @@ func (b *browser) post(t testing.TB, u string, header ...string) (int, string, s
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, location(u, resp), string(body)
+	return resp.StatusCode, location(req.URL.String(), resp), string(body)
 }
 
 // location returns the Location of resp, the answer to a request for u,

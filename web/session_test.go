@@ -23,14 +23,21 @@ func (e *env) copyCookie(from, to *browser) {
 	to.jar.SetCookies(u, []*http.Cookie{{Name: sessionName, Value: v, Path: "/"}})
 }
 
+// signedInWithCopy returns an env, a browser signed in to it, and a
+// browser holding a copy of its session cookie.
+func signedInWithCopy(t *testing.T) (e *env, b, thief *browser) {
+	e = newEnv(t, envOptions{})
+	b, thief = newBrowser(), newBrowser()
+	b.get(t, e.url+"/calendars")
+	e.copyCookie(b, thief)
+	return e, b, thief
+}
+
 // TestLogoutEndsCopiedSession signs in, copies the session cookie, signs
 // out and in again: the copy (a stolen cookie) stays signed out.
 func TestLogoutEndsCopiedSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	b, thief := newBrowser(), newBrowser()
-	b.get(t, e.url+"/calendars")
-	e.copyCookie(b, thief)
+	e, b, thief := signedInWithCopy(t)
 	e.checkHome(thief, true)
 	b.logout(t, e.url)
 	e.checkHome(thief, false)
@@ -105,19 +112,14 @@ func (s *gateStore) Load(ctx context.Context, key string) (*oauth2client.Credent
 // not serve the deleted session from memory.
 func TestSignOutRace(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	b, thief := newBrowser(), newBrowser()
-	b.get(t, e.url+"/calendars")
-	e.copyCookie(b, thief)
+	e, b, thief := signedInWithCopy(t)
 	gate := &gateStore{countingStore: e.store, loaded: make(chan struct{}), released: make(chan struct{})}
 	e.newApp(func(c *Config) { c.Store = gate }) // a replica with nothing in memory
 	gate.armed.Store(true)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		for _, c := range thief.jar.Cookies(must(url.Parse(e.url))) {
-			req.AddCookie(c)
-		}
+		req.Header.Set("Cookie", sessionName+"="+e.cookie(thief, sessionName))
 		e.app.Aware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(httptest.NewRecorder(), req)
 	})
 	<-gate.loaded
