@@ -310,14 +310,44 @@ func TestScopeNotGranted(t *testing.T) {
 	e.checkHome(b, true)
 }
 
+// TestLogoutCrossSite checks that only a POST from the site's own pages
+// signs out: not a link or form of another site, nor of a sibling
+// subdomain (same-site), nor an older browser's form from elsewhere.
 func TestLogoutCrossSite(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
 	b := newBrowser()
 	b.get(t, e.url+"/calendars")
+	// A GET (a link, an <img>) shows a button and signs no one out.
 	status, body := b.get(t, e.url+"/logout", "Sec-Fetch-Site", "cross-site")
-	checkErrorPage(t, status, body, http.StatusForbidden, "cross_site")
-	if e.cookie(b, sessionName) == "" || len(e.keysOf()) != 1 {
-		t.Errorf("signed out by another site")
+	if status != http.StatusOK || !strings.Contains(body, `<form method="post" action="/logout">`) {
+		t.Errorf("GET /logout: %d %q, want the page with the sign-out button", status, body)
 	}
+	for _, h := range [][]string{
+		{"Sec-Fetch-Site", "cross-site"},
+		{"Sec-Fetch-Site", "same-site"},
+		{"Sec-Fetch-Site", "none"},
+		{"Sec-Fetch-Site", "", "Origin", "https://evil.example"},
+		{"Sec-Fetch-Site", "", "Origin", "null"},
+		{"Sec-Fetch-Site", "", "Origin", "http://sub." + strings.TrimPrefix(e.url, "http://")},
+		{"Sec-Fetch-Site", "", "Referer", "https://evil.example/page"},
+	} {
+		status, _, body := b.post(t, e.url+"/logout", h...)
+		checkErrorPage(t, status, body, http.StatusForbidden, "cross_site")
+	}
+	req, _ := http.NewRequest(http.MethodPut, e.url+"/logout", nil)
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkErrorPage(t, resp.StatusCode, readBody(resp), http.StatusMethodNotAllowed, "method_not_allowed")
+	if e.cookie(b, sessionName) == "" || len(e.keysOf()) != 1 {
+		t.Fatalf("signed out by another site")
+	}
+	e.checkHome(b, true)
+	// An older browser's form on the site itself.
+	if status, _, body := b.post(t, e.url+"/logout", "Sec-Fetch-Site", "", "Origin", e.url); status != http.StatusSeeOther {
+		t.Fatalf("same-origin POST without Sec-Fetch-Site: %d %q", status, body)
+	}
+	e.checkHome(b, false)
 }

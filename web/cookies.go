@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/oauth2client/oauth2client"
@@ -44,26 +46,34 @@ func (a *App) cookie(r *http.Request, name string) string {
 	return c.Value
 }
 
-// session returns the user key of the request's session, or "" when it
-// has none, or an invalid or expired one.
-func (a *App) session(r *http.Request) string {
+// sessionVersion is the first byte of a session cookie's payload: then
+// come the sign-in id (signInIDSize bytes) and the user's store key.
+const sessionVersion = 1
+
+// session returns the user key and sign-in id of the request's session,
+// or "" when it has none, or an invalid or expired one.
+func (a *App) session(r *http.Request) (key, id string) {
 	v := a.cookie(r, sessionName)
 	if v == "" {
-		return ""
+		return "", ""
 	}
-	key, err := a.sealer.open(a.prefix+sessionName, v, a.now())
-	if err != nil {
-		return ""
+	p, err := a.sealer.open(a.prefix+sessionName, v, a.now())
+	if err != nil || len(p) <= 1+signInIDSize || p[0] != sessionVersion {
+		return "", ""
 	}
-	return string(key)
+	s := string(p[1:]) // one allocation for both
+	return s[signInIDSize:], s[:signInIDSize]
 }
 
-// startSession sets a new session cookie for the user key: a new value
-// (a new random seal) at every sign-in, so a session cookie planted
-// before cannot be carried over (no fixation).
-func (a *App) startSession(w http.ResponseWriter, key string) {
+// startSession sets a new session cookie for the user key and the
+// sign-in id: a new value (a new random seal, a new id) at every
+// sign-in, so a session cookie planted before cannot be carried over (no
+// fixation).
+func (a *App) startSession(w http.ResponseWriter, key, id string) {
 	exp := a.now().Add(a.cfg.SessionTTL)
-	a.setCookie(w, sessionName, a.sealer.seal(a.prefix+sessionName, exp, []byte(key)), exp)
+	p := make([]byte, 0, 1+len(id)+len(key))
+	p = append(append(append(p, sessionVersion), id...), key...)
+	a.setCookie(w, sessionName, a.sealer.seal(a.prefix+sessionName, exp, p), exp)
 }
 
 // pendingSignIn is what a state cookie holds: the flow's AuthState, where
@@ -74,22 +84,75 @@ type pendingSignIn struct {
 	Need     []string                `json:"n,omitempty"`
 }
 
+// statePrefix starts the name (after the prefix) of every state cookie.
+const statePrefix = "oauth2state-"
+
+// maxPendingSignIns bounds the state cookies of a browser: starting a
+// sign-in expires the oldest beyond it, so that requests that keep
+// starting sign-ins cannot grow the Cookie header without end.
+const maxPendingSignIns = 4
+
 // stateCookieName is the name (after the prefix) of the cookie of the
 // sign-in with the given state: one cookie per sign-in, so that sign-ins
 // in parallel tabs do not overwrite each other.
 func stateCookieName(state string) string {
 	h := sha256.Sum256([]byte(state))
-	return "oauth2state-" + hex.EncodeToString(h[:8])
+	return statePrefix + hex.EncodeToString(h[:8])
 }
 
-// saveState sets the cookie of a sign-in.
-func (a *App) saveState(w http.ResponseWriter, p *pendingSignIn) {
+// saveState sets the cookie of a sign-in, and expires the state cookies
+// r carries beyond the newest maxPendingSignIns-1 (and those unreadable).
+// The fields the flow's configuration gives again at the callback are
+// left out, to keep the cookie small.
+func (a *App) saveState(w http.ResponseWriter, r *http.Request, p *pendingSignIn) {
+	a.trimStates(w, r)
 	st := *p.State
 	st.URL = "" // long, and not needed at the callback
+	if st.RedirectURL == a.cfg.Flow.RedirectURL {
+		st.RedirectURL = ""
+	}
+	if st.Issuer == a.endpoint.Issuer {
+		st.Issuer = ""
+	}
 	b, _ := json.Marshal(pendingSignIn{State: &st, ReturnTo: p.ReturnTo, Need: p.Need})
-	name := stateCookieName(st.State)
+	name := stateCookieName(p.State.State)
 	exp := a.now().Add(a.cfg.StateTTL)
 	a.setCookie(w, name, a.sealer.seal(a.prefix+name, exp, b), exp)
+}
+
+// trimStates expires the state cookies of r but the newest
+// maxPendingSignIns-1, and those that do not open.
+func (a *App) trimStates(w http.ResponseWriter, r *http.Request) {
+	type pending struct {
+		name    string
+		created time.Time
+	}
+	var live []pending
+	now := a.now()
+	for _, c := range r.Cookies() {
+		name, ok := strings.CutPrefix(c.Name, a.prefix)
+		if !ok || !strings.HasPrefix(name, statePrefix) {
+			continue
+		}
+		b, err := a.sealer.open(c.Name, c.Value, now)
+		var p struct {
+			S struct {
+				Created time.Time `json:"created"`
+			} `json:"s"`
+		}
+		if err != nil || json.Unmarshal(b, &p) != nil {
+			a.setCookie(w, name, "", time.Time{})
+			continue
+		}
+		live = append(live, pending{name, p.S.Created})
+	}
+	if len(live) < maxPendingSignIns {
+		return
+	}
+	slices.SortFunc(live, func(x, y pending) int { return y.created.Compare(x.created) }) // newest first
+	for _, p := range live[maxPendingSignIns-1:] {
+		a.setCookie(w, p.name, "", time.Time{})
+	}
 }
 
 // takeState reads and deletes the cookie of the sign-in with state: a
@@ -108,6 +171,12 @@ func (a *App) takeState(w http.ResponseWriter, r *http.Request, state string) (*
 	var p pendingSignIn
 	if err := json.Unmarshal(b, &p); err != nil || p.State == nil || p.State.State != state {
 		return nil, false
+	}
+	if p.State.RedirectURL == "" {
+		p.State.RedirectURL = a.cfg.Flow.RedirectURL
+	}
+	if p.State.Issuer == "" {
+		p.State.Issuer = a.endpoint.Issuer
 	}
 	if a.now().Sub(p.State.Created) > a.cfg.StateTTL {
 		return nil, false

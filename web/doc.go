@@ -33,14 +33,29 @@
 // ID token (signature, issuer, audience, expiry, nonce) with package
 // idtoken.
 //
-// The session cookie is sealed too and holds only the user's store key
-// and an expiry, never a token; it is HttpOnly, SameSite=Lax, and Secure
-// with the "__Host-" prefix unless the app runs on plain-http loopback. A
-// new one is set at every sign-in (no session fixation). The cookie keys
-// rotate: the first seals, all open. return_to parameters must be paths
-// on the site ([CheckReturnTo]): no open redirect. Every failure is an
-// error page (Config.ErrorHandler), never a stack trace, and logs name no
-// token, code or cookie.
+// A browser keeps at most four pending sign-ins: starting a fifth
+// expires the oldest state cookie. A request through [App.Required] that
+// is not a top-level navigation (a fetch, an image: Sec-Fetch-Mode other
+// than "navigate") or that wants JSON starts no sign-in and sets no
+// cookie: it gets 401 and the URL to send the browser to.
+//
+// The session cookie is sealed too and holds only the user's store key,
+// a random sign-in id and an expiry, never a token; it is HttpOnly,
+// SameSite=Lax, and Secure with the "__Host-" prefix unless the app runs
+// on plain-http loopback. A new one, with a new id, is set at every
+// sign-in (no session fixation). The user's stored entry lists the ids of
+// the user's live sign-ins (the newest ten: one per browser or device), and
+// a session whose id it does not list is signed out. Signing out deletes
+// the entry, so every session of the user ends, copies of the cookie
+// included, and a later sign-in, which writes a new list, does not revive
+// them; a sign-in in another browser adds its id and leaves the others
+// signed in. Sign-out is a POST from the site's own pages (a GET of
+// Config.LogoutPath shows a button): another site, a sibling subdomain
+// or a link cannot sign the user out. The cookie keys rotate: the first
+// seals, all open. return_to parameters must be paths on the site
+// ([CheckReturnTo]): no open redirect. Every failure is an error page
+// (Config.ErrorHandler), never a stack trace, and logs name no token,
+// code or cookie.
 //
 // # Replicas and performance
 //
@@ -49,5 +64,8 @@
 // the users it served in memory, so a request with a warm session reads no
 // store (BenchmarkRequired: about 1 µs over the bare handler); it reads
 // the store again after Config.RecheckInterval, and so notices a sign-out
-// or a grant made through another replica.
+// or a grant made through another replica, and at once when a session
+// names a sign-in it does not know (one made through another replica).
+// A sign-out drops the user from the memory of the replica serving it in
+// a way no request racing it can undo.
 package web

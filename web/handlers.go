@@ -77,9 +77,10 @@ func (a *App) returnTo(w http.ResponseWriter, r *http.Request, raw string) (stri
 // Then the flow checks the state (in constant time) and the issuer,
 // exchanges the code with the PKCE verifier, and verifies the ID token
 // (audience, nonce). The credentials are stored under [UserKey], merged
-// with those stored before (scopes granted earlier are kept, and the
-// earlier refresh token when no new one came), a new session cookie is
-// set, and the user lands on the sign-in's return_to, unless the grant
+// with those stored before (the scopes of the token response are the
+// grant; when it lists none, the scopes granted earlier are kept; the
+// earlier refresh token is kept when no new one came), a new session
+// cookie with a new sign-in id is set, and the user lands on the sign-in's return_to, unless the grant
 // lacks a scope the page needs (then an error page says which, rather
 // than a loop of authorizations). Every failure is an error page
 // (Config.ErrorHandler).
@@ -118,14 +119,16 @@ func (a *App) CallbackHandler() http.Handler {
 			return
 		}
 		key := UserKey(u.Issuer, a.cfg.Flow.ClientID, u.Subject)
-		saved, err := a.save(r, key, creds, u)
+		id := newSignInID()
+		mark := a.cache.mark()
+		saved, err := a.save(r, key, creds, u, id)
 		if err != nil {
 			a.storeFailed(w, r, err)
 			return
 		}
 		e := a.newEntry(key, saved, u)
-		a.cache.put(key, e)
-		a.startSession(w, key)
+		a.cache.put(key, e, mark)
+		a.startSession(w, key, id)
 		if !e.hasScopes(p.Need) {
 			// Signed in, but without a scope the page needs (the user
 			// unchecked it, or the provider does not know it): sending
@@ -174,11 +177,15 @@ func callbackError(err error, signIn string) *Error {
 	return e
 }
 
-// save stores creds, just obtained for user u, under key, merged with
-// the entry there: the scopes granted before are kept, and so is the
-// stored refresh token when the new token has none. It returns what was
-// stored.
-func (a *App) save(r *http.Request, key string, creds *oauth2client.Credentials, u *User) (*oauth2client.CredentialsState, error) {
+// save stores creds, just obtained for user u, under key, with the new
+// sign-in id added to the live sign-ins of the entry there. The granted
+// scopes are those of the token response when it lists them (RFC 6749
+// §5.1: a partial consent or a revocation narrows the grant); when it
+// does not, the grant is the scopes asked for, which were asked with
+// include_granted_scopes, so the scopes granted before are kept. The
+// stored refresh token is kept when the new token has none. It returns
+// what was stored.
+func (a *App) save(r *http.Request, key string, creds *oauth2client.Credentials, u *User, id string) (*oauth2client.CredentialsState, error) {
 	userJSON, err := json.Marshal(u)
 	if err != nil {
 		return nil, err
@@ -186,14 +193,16 @@ func (a *App) save(r *http.Request, key string, creds *oauth2client.Credentials,
 	var saved *oauth2client.CredentialsState
 	err = a.cfg.Store.Update(r.Context(), key, func(cur *oauth2client.CredentialsState) (*oauth2client.CredentialsState, error) {
 		st := creds.State()
-		if cur != nil && !cur.Invalid && cur.ClientID == st.ClientID {
-			prev := cur.EffectiveScopes()
-			st.Scopes = union(st.Scopes, prev)
-			if st.Token != nil && st.Token.Scopes != nil {
-				st.Token.Scopes = union(st.Token.Scopes, prev)
-			}
-			if st.GrantedScopes != nil {
-				st.GrantedScopes = union(st.GrantedScopes, prev)
+		if cur != nil && (cur.Invalid || cur.ClientID != st.ClientID) {
+			cur = nil // nothing to keep, no sign-in to carry over
+		}
+		if cur != nil {
+			if st.Token == nil || st.Token.Scopes == nil {
+				prev := cur.EffectiveScopes()
+				st.Scopes = union(st.Scopes, prev)
+				if st.GrantedScopes != nil {
+					st.GrantedScopes = union(st.GrantedScopes, prev)
+				}
 			}
 			if st.Token != nil && st.Token.RefreshToken == "" && cur.Token != nil {
 				st.Token.RefreshToken = cur.Token.RefreshToken
@@ -203,37 +212,64 @@ func (a *App) save(r *http.Request, key string, creds *oauth2client.Credentials,
 			st.Extensions = map[string]json.RawMessage{}
 		}
 		st.Extensions[userExtension] = userJSON
+		st.Extensions[sessionsExtension] = withSignIn(cur, id)
 		saved = st.Clone()
 		return st, nil
 	})
 	return saved, err
 }
 
-// LogoutHandler signs the user out (GET or POST LogoutPath?return_to=PATH):
-// it deletes the session cookie and the user's stored credentials (which
-// every replica notices within Config.RecheckInterval), first revoking
-// them at the provider with Config.RevokeOnLogout. When the provider has
-// an end_session_endpoint the user is then sent there (RP-initiated
-// logout, with client_id and Config.PostLogoutRedirectURL; no token goes
-// in the URL); otherwise to return_to ("/" by default). A request another
-// site started (Sec-Fetch-Site: cross-site) is refused.
+// LogoutHandler signs the user out: POST LogoutPath?return_to=PATH (the
+// return_to may also be a form field). It deletes the session cookie and
+// the user's stored credentials, which ends every session of the user
+// (each replica notices within Config.RecheckInterval; a later sign-in
+// does not revive them), first revoking them at the provider with
+// Config.RevokeOnLogout. When the provider has an end_session_endpoint
+// the user is then sent there (RP-initiated logout, with client_id and
+// Config.PostLogoutRedirectURL; no token goes in the URL); otherwise to
+// return_to ("/" by default).
+//
+// Only a POST from this site's own pages signs out (logout CSRF): with
+// Sec-Fetch-Site, it must be same-origin (a sibling subdomain is
+// same-site, and refused); without it (an older browser), an Origin or
+// else a Referer header must name BaseURL's origin. A request with none
+// of the three is not a browser's cross-origin form (browsers send
+// Origin with those) and is accepted. A GET shows a page with a button
+// that POSTs, so that a plain link to LogoutPath still works.
 func (a *App) LogoutHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-			// Another site's link or form: SameSite=Lax lets a top-level
-			// GET carry the session cookie, so refuse (logout CSRF).
+		returnTo, ok := a.returnTo(w, r, r.FormValue("return_to"))
+		if !ok {
+			return
+		}
+		switch r.Method {
+		case http.MethodPost:
+		case http.MethodGet, http.MethodHead:
+			a.confirmLogout(w, returnTo)
+			return
+		default:
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			a.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+				Message: "Sign out with the button of this site's pages.", SignInURL: "/"})
+			return
+		}
+		if !a.fromThisSite(r) {
 			a.fail(w, r, &Error{Status: http.StatusForbidden, Code: "cross_site",
 				Message: "Sign out from this site's own pages.", SignInURL: "/"})
 			return
 		}
-		returnTo, ok := a.returnTo(w, r, r.URL.Query().Get("return_to"))
-		if !ok {
-			return
-		}
-		if key := a.session(r); key != "" {
+		if key, _ := a.session(r); key != "" {
 			a.setCookie(w, sessionName, "", a.now())
-			a.signOut(r, key)
+			// Only a live session signs the user out: an old cookie
+			// (stolen, or from before a sign-out) ends nothing.
+			e, err := a.entryFor(r)
+			if err != nil {
+				a.log.Error("web: reading the session to sign out", "err", err.Error())
+			}
+			if e != nil {
+				a.signOut(r, key)
+			}
 		}
 		if a.endpoint.EndSessionURL != "" {
 			u, err := a.endpoint.LogoutURL(oauth2client.LogoutOptions{
@@ -251,16 +287,15 @@ func (a *App) LogoutHandler() http.Handler {
 }
 
 // signOut forgets the credentials of key: revoked first when so
-// configured, then deleted from the store. Failures are logged: the
-// session cookie is gone either way.
+// configured, then deleted from the store, then dropped from memory (in
+// this order, so that no request reading the store meanwhile puts them
+// back). Failures are logged: the session cookie is gone either way.
 func (a *App) signOut(r *http.Request, key string) {
 	ctx := r.Context()
-	e := a.cache.get(key)
-	a.cache.drop(key)
 	if a.cfg.RevokeOnLogout {
+		e := a.cache.get(key)
 		if e == nil {
 			e, _ = a.load(ctx, key)
-			a.cache.drop(key)
 		}
 		if e != nil {
 			if err := e.creds.Revoke(ctx); err != nil {
@@ -271,4 +306,5 @@ func (a *App) signOut(r *http.Request, key string) {
 	if err := a.cfg.Store.Delete(ctx, key); err != nil {
 		a.log.Error("web: deleting the stored credentials on logout", "err", err.Error())
 	}
+	a.cache.drop(key)
 }

@@ -187,7 +187,28 @@ func (b *browser) get(t testing.TB, u string, header ...string) (int, string) {
 func (b *browser) step(t testing.TB, u string, header ...string) (int, string, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return b.send(t, req, header)
+}
+
+// post POSTs an empty form to u, as a page of the site would (header
+// pairs with an empty value remove that header), without following a
+// redirect: status, Location, body.
+func (b *browser) post(t testing.TB, u string, header ...string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.send(t, req, header)
+}
+
+// send makes req with the header pairs, without following a redirect.
+func (b *browser) send(t testing.TB, req *http.Request, header []string) (int, string, string) {
+	t.Helper()
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := b.noFollow().Do(req)
@@ -196,13 +217,27 @@ func (b *browser) step(t testing.TB, u string, header ...string) (int, string, s
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, location(req.URL.String(), resp), string(body)
+}
+
+// location returns the Location of resp, the answer to a request for u,
+// as an absolute URL ("" for none).
+func location(u string, resp *http.Response) string {
 	loc := resp.Header.Get("Location")
-	if loc != "" {
-		base, _ := url.Parse(u)
-		l, _ := base.Parse(loc)
-		loc = l.String()
+	if loc == "" {
+		return ""
 	}
-	return resp.StatusCode, loc, string(body)
+	base, _ := url.Parse(u)
+	l, _ := base.Parse(loc)
+	return l.String()
+}
+
+// logout signs b out of the app at base with the sign-out button.
+func (b *browser) logout(t testing.TB, base string) {
+	t.Helper()
+	if status, _, body := b.post(t, base+"/logout"); status != http.StatusSeeOther {
+		t.Fatalf("logout: %d %q", status, body)
+	}
 }
 
 func do(t testing.TB, c *http.Client, u string, header ...string) (int, string) {

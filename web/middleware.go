@@ -17,13 +17,16 @@ import (
 // authorization for the missing scopes) and the user comes back to the
 // same URL afterwards. Incremental authorization asks for the scopes
 // granted before as well and sends include_granted_scopes=true (Google),
-// and the new grant is merged into the stored one: no scope is dropped.
+// so no scope is dropped; a token response that lists fewer scopes (the
+// user unchecked some, or revoked them) is stored as the grant.
 //
 // A request that wants JSON (Accept: application/json, or
-// X-Requested-With: XMLHttpRequest) gets instead a 401 answer with the
-// JSON body {"error": "authorization_required", "authorization_url":
-// URL}: URL, on this site, starts the authorization when the browser
-// goes there (see [App.LoginURL]).
+// X-Requested-With: XMLHttpRequest), or that is not a top-level
+// navigation (a fetch, an image, a frame: Sec-Fetch-Mode is not
+// "navigate"), gets instead a 401 answer with the JSON body {"error":
+// "authorization_required", "authorization_url": URL} and no cookie:
+// URL, on this site, starts the authorization when the browser goes
+// there (see [App.LoginURL]).
 //
 // In the handler, [UserFrom], [CredentialsFrom] and [ClientFrom] give the
 // user, their credentials and an HTTP client. With a warm session (the
@@ -45,7 +48,7 @@ func (a *App) Required(scopes ...string) func(http.Handler) http.Handler {
 			if err != nil {
 				returnTo = "/"
 			}
-			if wantsJSON(r) {
+			if wantsJSON(r) || !navigation(r) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("Cache-Control", "no-store")
 				w.WriteHeader(http.StatusUnauthorized)
@@ -114,13 +117,21 @@ func (a *App) authorize(w http.ResponseWriter, r *http.Request, e *entry, extra 
 		a.fail(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Message: "The sign-in could not be started.", Err: err})
 		return
 	}
-	a.saveState(w, &pendingSignIn{State: st, ReturnTo: returnTo, Need: extra})
+	a.saveState(w, r, &pendingSignIn{State: st, ReturnTo: returnTo, Need: extra})
 	w.Header().Set("Cache-Control", "no-store")
 	status := http.StatusFound
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status = http.StatusSeeOther
 	}
 	http.Redirect(w, r, st.URL, status)
+}
+
+// navigation reports whether r may be a top-level navigation: browsers
+// that send Sec-Fetch-Mode say so with "navigate"; others are given the
+// benefit of the doubt.
+func navigation(r *http.Request) bool {
+	m := r.Header.Get("Sec-Fetch-Mode")
+	return m == "" || m == "navigate"
 }
 
 // storeFailed answers a request whose user could not be read from the

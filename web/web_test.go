@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oauth2client/oauth2client"
 )
 
 func TestSignIn(t *testing.T) {
@@ -76,15 +79,15 @@ func TestSessionCookie(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := newRecorder()
-	app.startSession(rec, "k")
+	app.startSession(rec, "k", "0123456789abcdef")
 	c := rec.Result().Cookies()[0]
 	if c.Name != "__Host-session" || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
 		t.Errorf("https session cookie %v", c)
 	}
 	r, _ := http.NewRequest("GET", "https://app.example/", nil)
 	r.AddCookie(c)
-	if got := app.session(r); got != "k" {
-		t.Errorf("session read back %q", got)
+	if key, id := app.session(r); key != "k" || id != "0123456789abcdef" {
+		t.Errorf("session read back %q, %q", key, id)
 	}
 }
 
@@ -95,7 +98,7 @@ func TestNoFixation(t *testing.T) {
 	b.get(t, e.url+"/calendars")
 	first := e.cookie(b, sessionName)
 	// Planting a cookie (or keeping the old one) does not survive a sign-in.
-	b.get(t, e.url+"/logout")
+	b.logout(t, e.url)
 	u, _ := url.Parse(e.url)
 	b.jar.SetCookies(u, []*http.Cookie{{Name: sessionName, Value: first, Path: "/"}})
 	if status, _ := b.get(t, e.url+e.app.cfg.LoginPath); status != http.StatusOK {
@@ -175,31 +178,74 @@ func TestIncrementalKeepsFirstScope(t *testing.T) {
 	}
 }
 
-// TestMergeKeepsScopes stores a grant narrower than the one before, as a
-// provider without include_granted_scopes answers, and checks the merge.
-func TestMergeKeepsScopes(t *testing.T) {
+// TestMergeScopes has a second browser sign in with the default scopes
+// only, a narrower grant than the one stored. A token response that
+// lists its scopes is the grant (RFC 6749 §5.1: a partial consent or a
+// revocation narrows it); one that omits them granted what was asked,
+// with include_granted_scopes, so the scopes granted before are kept.
+func TestMergeScopes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	newBrowser().get(t, e.url+"/calendars")
-	key := UserKey(e.srv.URL, testClient, "alice")
-	before, _ := e.store.Store.Load(context.Background(), key)
-	// Another browser signs in with the default scopes only: the grant
-	// asked for (and given) is narrower than the stored one.
-	b := newBrowser()
-	status, loc, _ := b.step(t, e.url+"/login")
-	if au, _ := url.Parse(loc); status != http.StatusFound || strings.Contains(au.Query().Get("scope"), scopeCal) {
-		t.Fatalf("login: %d to %q", status, loc)
+	for _, omit := range []bool{false, true} {
+		t.Run(map[bool]string{false: "scope listed", true: "scope omitted"}[omit], func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envOptions{})
+			ep, err := oauth2client.Discover(context.Background(), e.srv.URL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ep.TokenURL = tokenProxy(t, ep.TokenURL, omit)
+			e.newApp(func(c *Config) { c.Issuer, c.Flow.Endpoint = "", *ep })
+			newBrowser().get(t, e.url+"/calendars")
+			key := UserKey(e.srv.URL, testClient, "alice")
+			before, _ := e.store.Store.Load(context.Background(), key)
+			if !slices.Contains(before.EffectiveScopes(), scopeCal) {
+				t.Fatalf("first grant %q", before.EffectiveScopes())
+			}
+			b := newBrowser()
+			status, loc, _ := b.step(t, e.url+"/login")
+			if au, _ := url.Parse(loc); status != http.StatusFound || strings.Contains(au.Query().Get("scope"), scopeCal) {
+				t.Fatalf("login: %d to %q", status, loc)
+			}
+			if status, _ := b.get(t, loc); status != http.StatusOK {
+				t.Fatal(status)
+			}
+			after, _ := e.store.Store.Load(context.Background(), key)
+			if got := slices.Contains(after.EffectiveScopes(), scopeCal); got != omit {
+				t.Errorf("stored scopes %q after a grant of the default scopes: has %s = %v, want %v", after.EffectiveScopes(), scopeCal, got, omit)
+			}
+			if after.Token.AccessToken == before.Token.AccessToken || after.Token.RefreshToken == "" {
+				t.Errorf("the new token was not stored with a refresh token")
+			}
+		})
 	}
-	if status, _ := b.get(t, loc); status != http.StatusOK {
-		t.Fatal(status)
-	}
-	after, _ := e.store.Store.Load(context.Background(), key)
-	if !slices.Contains(after.EffectiveScopes(), scopeCal) {
-		t.Errorf("a narrower grant dropped %s: before %q, after %q", scopeCal, before.EffectiveScopes(), after.EffectiveScopes())
-	}
-	if after.Token.AccessToken == before.Token.AccessToken || after.Token.RefreshToken == "" {
-		t.Errorf("the new token was not stored with a refresh token")
-	}
+}
+
+// tokenProxy returns the URL of a token endpoint forwarding to target,
+// which drops the "scope" of the responses when omit is set.
+func tokenProxy(t *testing.T, target string, omit bool) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequestWithContext(r.Context(), r.Method, target, r.Body)
+		req.Header = r.Header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		if omit {
+			delete(body, "scope")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(resp.StatusCode)
+		json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func TestParallelSignIns(t *testing.T) {
@@ -227,7 +273,7 @@ func TestLogout(t *testing.T) {
 		b := newBrowser()
 		b.get(t, e.url+"/calendars")
 		st, _ := e.store.Store.Load(context.Background(), UserKey(e.srv.URL, testClient, "alice"))
-		status, loc, _ := b.step(t, e.url+"/logout")
+		status, loc, _ := b.post(t, e.url+"/logout")
 		if status != http.StatusSeeOther || !strings.HasPrefix(loc, e.srv.URL+"/logout?") || strings.Contains(loc, st.Token.IDToken) {
 			t.Errorf("logout: %d to %q, want the end_session_endpoint without a token", status, loc)
 		}
@@ -262,7 +308,7 @@ func TestLogoutWithoutEndSession(t *testing.T) {
 	e.serve(app)
 	b := newBrowser()
 	b.get(t, e.url+"/calendars")
-	if status, loc, _ := b.step(t, e.url+"/logout?return_to=/bye"); status != http.StatusSeeOther || loc != e.url+"/bye" {
+	if status, loc, _ := b.post(t, e.url+"/logout?return_to=/bye"); status != http.StatusSeeOther || loc != e.url+"/bye" {
 		t.Errorf("logout: %d to %q", status, loc)
 	}
 }
