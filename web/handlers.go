@@ -118,6 +118,7 @@ func (a *App) CallbackHandler() http.Handler {
 				Message: "The provider did not say who you are (no verified ID token)."})
 			return
 		}
+		a.completeFromUserInfo(r.Context(), u, creds)
 		key := UserKey(u.Issuer, a.cfg.Flow.ClientID, u.Subject)
 		id := newSignInID()
 		mark := a.cache.mark()

@@ -46,6 +46,30 @@ func userFromClaims(claims map[string]any) (u *User, ok bool) {
 	return u, u.Issuer != "" && u.Subject != ""
 }
 
+// completeFromUserInfo fills the email and name u lacks from the
+// provider's UserInfo endpoint, when it has one: many providers put these
+// claims in the ID token only when the authorization response carries
+// it, and in UserInfo otherwise (OIDC Core §5.4). UserInfo's "sub" must be
+// the ID token's (Credentials.UserInfo checks it). A failure leaves u as
+// it is: the sign-in stands on the verified ID token alone.
+func (a *App) completeFromUserInfo(ctx context.Context, u *User, creds *oauth2client.Credentials) {
+	if (u.Email != "" && u.Name != "") || creds.Config().UserInfoURI == "" {
+		return
+	}
+	claims, err := creds.UserInfo(ctx)
+	if err != nil {
+		a.log.DebugContext(ctx, "web: userinfo at sign-in failed; the user has only the ID token's claims", "err", err.Error())
+		return
+	}
+	more, _ := userFromClaims(claims)
+	if u.Email == "" {
+		u.Email, u.EmailVerified = more.Email, more.EmailVerified
+	}
+	if u.Name == "" {
+		u.Name = more.Name
+	}
+}
+
 // userFromState returns the user recorded with stored credentials, or
 // nil.
 func userFromState(st *oauth2client.CredentialsState) *User {

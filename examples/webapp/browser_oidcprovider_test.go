@@ -46,6 +46,11 @@ func TestBrowserOIDCProvider(t *testing.T) {
 	if got := tab.Text("#calendars"); got != "carol (carol@example.com, owner)" {
 		t.Errorf("calendars = %q, want carol's", got)
 	}
+	// oidc-provider puts email in UserInfo, not in this ID token: web
+	// asks UserInfo at sign-in.
+	if got := tab.Text("#user"); got != "carol@example.com" {
+		t.Errorf("signed in as %q, want carol@example.com (from UserInfo)", got)
+	}
 	if u := tab.URL(); u.String() != base+"/calendars" {
 		t.Errorf("landed on %s, want %s/calendars", u.Redacted(), base)
 	}
