@@ -38,25 +38,10 @@ func TestDPoPFlowEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			flow, err := oauth2client.NewFlow(oauth2client.Config{
+			creds, _ := exchangeResumed(t, oauth2client.Config{
 				ClientID: "app", Endpoint: *endpoint, ProofBinder: prover,
 				RedirectURL: "http://127.0.0.1:8080/cb", Scopes: []string{"openid", "offline_access"},
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := flow.Start(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			resumed, err := flow.Resume(st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds, err := resumed.ExchangeCallback(t.Context(), authorize(st.URL))
-			if err != nil {
-				t.Fatalf("exchange: %v", err)
-			}
 			first := creds.CurrentToken()
 			if first.TokenType != "DPoP" {
 				t.Fatalf("token type %q, want DPoP", first.TokenType)

@@ -32,18 +32,13 @@ func mtlsServer(t testing.TB, ca *certtest.Cert, c oauth2test.Client) *oauth2tes
 	return srv
 }
 
-// mtlsLogin runs the code flow of client id authenticating with auth and
-// returns its credentials.
-func mtlsLogin(t testing.TB, srv *oauth2test.Server, id string, auth oauth2client.ClientAuth) (*oauth2client.Credentials, *oauth2client.Flow) {
+// exchangeResumed runs the code flow of cfg against an oauth2test server
+// that approves at once, as a web app does: the flow's AuthState is
+// resumed before the callback is exchanged. It returns the credentials
+// and the flow.
+func exchangeResumed(t testing.TB, cfg oauth2client.Config) (*oauth2client.Credentials, *oauth2client.Flow) {
 	t.Helper()
-	endpoint, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flow, err := oauth2client.NewFlow(oauth2client.Config{
-		ClientID: id, Endpoint: *endpoint, ClientAuth: auth, HTTPClient: srv.MTLSClient(),
-		RedirectURL: "http://127.0.0.1:8080/cb", Scopes: []string{"openid", "offline_access"},
-	})
+	flow, err := oauth2client.NewFlow(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +55,20 @@ func mtlsLogin(t testing.TB, srv *oauth2test.Server, id string, auth oauth2clien
 		t.Fatalf("exchange: %v", err)
 	}
 	return creds, flow
+}
+
+// mtlsLogin runs the code flow of client id authenticating with auth and
+// returns its credentials.
+func mtlsLogin(t testing.TB, srv *oauth2test.Server, id string, auth oauth2client.ClientAuth) (*oauth2client.Credentials, *oauth2client.Flow) {
+	t.Helper()
+	endpoint, err := oauth2client.Discover(t.Context(), srv.Issuer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exchangeResumed(t, oauth2client.Config{
+		ClientID: id, Endpoint: *endpoint, ClientAuth: auth, HTTPClient: srv.MTLSClient(),
+		RedirectURL: "http://127.0.0.1:8080/cb", Scopes: []string{"openid", "offline_access"},
+	})
 }
 
 // status GETs u through rt and returns the status code.

@@ -71,14 +71,7 @@ func TestOIDCProviderDPoP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			callback, err := oidcprovidertest.Login(ctx, nil, authURL, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds, err := flow.ExchangeCallback(ctx, callback.Query())
-			if err != nil {
-				t.Fatalf("exchange: %v", err)
-			}
+			creds, _ := loginExchange(t, flow, authURL, "alice")
 			if n := challenges.Load(); (n > 0) != (client.ID == p.DPoPNonce.ID) {
 				t.Errorf("%d nonce challenges at the code exchange", n)
 			}

@@ -73,14 +73,7 @@ func TestOIDCProviderJAR(t *testing.T) {
 			if len(q) != len(tt.want) {
 				t.Errorf("authorization URL has %d parameters, want %d (%v)", len(q), len(tt.want), tt.want)
 			}
-			callback, err := oidcprovidertest.Login(ctx, nil, authURL, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds, err := flow.ExchangeCallback(ctx, callback.Query())
-			if err != nil {
-				t.Fatal(err)
-			}
+			creds, _ := loginExchange(t, flow, authURL, "alice")
 			if !creds.IDTokenVerified() {
 				t.Error("ID token not verified")
 			}

@@ -56,14 +56,7 @@ func TestOIDCProviderMTLS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			callback, err := oidcprovidertest.Login(ctx, nil, authURL, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds, err := flow.ExchangeCallback(ctx, callback.Query())
-			if err != nil {
-				t.Fatalf("exchange: %v", err)
-			}
+			creds, _ := loginExchange(t, flow, authURL, "alice")
 			tok := creds.CurrentToken()
 			if tok.RefreshToken == "" {
 				t.Fatal("no refresh token")

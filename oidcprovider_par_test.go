@@ -47,14 +47,7 @@ func TestOIDCProviderPARUserInfoLogout(t *testing.T) {
 			if q := u.Query(); len(q) != 2 || !strings.HasPrefix(q.Get("request_uri"), "urn:ietf:params:oauth:request_uri:") {
 				t.Errorf("authorization URL query = %v, want client_id and a request_uri", q)
 			}
-			callback, err := oidcprovidertest.Login(ctx, nil, authURL, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds, err := flow.ExchangeCallback(ctx, callback.Query())
-			if err != nil {
-				t.Fatal(err)
-			}
+			creds, _ := loginExchange(t, flow, authURL, "alice")
 			if !creds.IDTokenVerified() {
 				t.Error("ID token not verified")
 			}

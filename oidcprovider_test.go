@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -50,16 +51,9 @@ func TestOIDCProvider(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			callback, err := oidcprovidertest.Login(ctx, nil, authURL, "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !callback.Query().Has("iss") {
+			creds, callback := loginExchange(t, flow, authURL, "alice")
+			if !callback.Has("iss") {
 				t.Errorf("callback without iss: the RFC 9207 check is not exercised")
-			}
-			creds, err := flow.ExchangeCallback(ctx, callback.Query())
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := creds.Config().AuthStyle; got != tt.wantStyle {
 				t.Errorf("auth style %v, want %v", got, tt.wantStyle)
@@ -159,4 +153,20 @@ func checkUserInfo(t *testing.T, creds *oauth2client.Credentials, url, sub strin
 	if err != nil || resp.StatusCode != http.StatusOK || info["sub"] != sub {
 		t.Fatalf("userinfo: HTTP %d, %v, err %v", resp.StatusCode, info, err)
 	}
+}
+
+// loginExchange signs user in at oidc-provider's pages for authURL and
+// exchanges the callback with flow. It returns the credentials and the
+// callback's query.
+func loginExchange(t *testing.T, flow *oauth2client.Flow, authURL, user string) (*oauth2client.Credentials, url.Values) {
+	t.Helper()
+	callback, err := oidcprovidertest.Login(t.Context(), nil, authURL, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := flow.ExchangeCallback(t.Context(), callback.Query())
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	return creds, callback.Query()
 }

@@ -32,6 +32,8 @@ import { join } from 'node:path';
 
 import Provider from 'oidc-provider';
 
+import { exitOnStop } from './lifecycle.mjs';
+
 const port = Number.parseInt(process.argv[2] ?? '0', 10);
 const dir = process.argv[3];
 if (!Number.isInteger(port) || port < 0 || port > 65535 || !dir) {
@@ -166,15 +168,4 @@ plain.listen(port, '127.0.0.1', () => tls.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ issuer, mtls_url: mtlsURL, port: plain.address().port, clients: registered })}\n`);
 }));
 
-const stop = () => {
-  plain.close();
-  plain.closeAllConnections();
-  tls.close();
-  tls.closeAllConnections();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+exitOnStop(plain, tls);

@@ -19,6 +19,8 @@ import { createServer } from 'node:http';
 
 import Provider from 'oidc-provider';
 
+import { exitOnStop } from './lifecycle.mjs';
+
 const port = Number.parseInt(process.argv[2] ?? '0', 10);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`server.mjs: bad port ${JSON.stringify(process.argv[2])}`);
@@ -254,13 +256,4 @@ server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ issuer, port: actual, clients: registered })}\n`);
 });
 
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+exitOnStop(server);
