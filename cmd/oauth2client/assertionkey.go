@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/clientauth"
@@ -160,26 +161,28 @@ func (f *credFlags) withClientAuth(c *oauth2client.Credentials) (*oauth2client.C
 	return c.WithConfig(cfg), nil
 }
 
-// checkKeepsReference fails, before a login, when its store is a file of
-// a Python format, which could not keep the reference to the client
-// assertion key (nil: none) that the login stores.
-func checkKeepsReference(ctx context.Context, t *target, ref *assertionKeyRef) error {
+// checkKeepsExtensions fails, before a login, when its store is a file of
+// a Python format, which could not keep what the login must keep with the
+// credentials: uses says what, as "FLAG needs a store that keeps THING"
+// (a DPoP key, a reference to a client assertion key or to a TLS client
+// certificate); none: nothing is needed.
+func checkKeepsExtensions(ctx context.Context, t *target, uses ...string) error {
 	fs, ok := t.store.(*file.Store)
-	if ref == nil || !ok {
+	if len(uses) == 0 || !ok {
 		return nil
 	}
 	format, err := fs.Format(ctx)
 	if err != nil || format == file.FormatGo {
 		return err
 	}
-	return fmt.Errorf("store %s (%s) cannot keep %w", t.spec, format, explainExtensions(file.ErrPythonDropsExtensions))
+	return fmt.Errorf("store %s (%s) cannot keep %w: %s with the credentials (a file in the Go format, keyring, sqlite or postgres)", t.spec, format, file.ErrPythonDropsExtensions, strings.Join(uses, "; "))
 }
 
 // explainExtensions adds to err, from saving credentials with a key
 // reference, what to do when the store's format cannot keep it.
 func explainExtensions(err error) error {
 	if errors.Is(err, file.ErrPythonDropsExtensions) {
-		return fmt.Errorf("%w; --client-assertion-key needs a store that keeps extension fields (a file in the Go format, keyring, sqlite or postgres)", err)
+		return fmt.Errorf("%w; --client-assertion-key, --client-cert and --dpop need a store that keeps extension fields (a file in the Go format, keyring, sqlite or postgres)", err)
 	}
 	return err
 }

@@ -192,3 +192,31 @@ func TestClientCertFlagErrors(t *testing.T) {
 		t.Errorf("expired certificate: %v", err)
 	}
 }
+
+// TestClientCertPythonStore: login --client-cert into a store of a Python
+// format, which could not keep the certificate's reference, is refused
+// before the user is sent to authorize.
+func TestClientCertPythonStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	self := certtest.New(t, nil, certtest.Options{CommonName: "self"})
+	certFile, keyFile := self.WriteFiles(t, dir, "self")
+	srv := oauth2test.NewServer(&oauth2test.Options{AutoApprove: true, MTLS: true, Clients: []oauth2test.Client{
+		{ID: "app", AuthMethod: oauth2test.AuthMethodSelfSignedTLSClient, TLSCertificates: []*x509.Certificate{self.Leaf}, AnyLoopbackRedirect: true},
+	}})
+	t.Cleanup(srv.Close)
+	py := filepath.Join(dir, "multiprocess.json")
+	if err := os.WriteFile(py, []byte(`{"file_version": 2, "credentials": {}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Requests(oauth2test.PathAuthorize)
+	var errOut bytes.Buffer
+	code := run(t.Context(), []string{"login", "--no-browser", "--issuer", srv.URL, "--client-id", "app",
+		"--client-cert", certFile, "--client-key", keyFile, "--store", "file:" + py}, strings.NewReader(""), io.Discard, &errOut)
+	if code != exitFailure || !strings.Contains(errOut.String(), "--client-cert needs a store") {
+		t.Errorf("login --client-cert into a Python store: exit %d, stderr %s", code, errOut.String())
+	}
+	if srv.Requests(oauth2test.PathAuthorize) != before {
+		t.Error("login sent the user to the authorization page first")
+	}
+}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
 	"slices"
 
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/dpop"
-	"github.com/oauth2client/oauth2client/store/file"
 )
 
 // dpopHelp is the part of login's help about --dpop.
@@ -55,20 +52,6 @@ func (d *dpopFlags) apply(cfg *oauth2client.Config) {
 	if d.alg != "" {
 		cfg.DPoP.Algs = []string{d.alg}
 	}
-}
-
-// checkStore fails, before a login with --dpop, when its store is a file
-// of a Python format, which could not keep the key.
-func (d *dpopFlags) checkStore(ctx context.Context, t *target) error {
-	fs, ok := t.store.(*file.Store)
-	if !d.on || !ok {
-		return nil
-	}
-	format, err := fs.Format(ctx)
-	if err != nil || format == file.FormatGo {
-		return err
-	}
-	return fmt.Errorf("store %s (%s) cannot keep %w: --dpop needs a store that keeps the DPoP key with the credentials (a file in the Go format, keyring, sqlite or postgres)", t.spec, format, file.ErrPythonDropsExtensions)
 }
 
 // binding describes how creds' tokens are bound: "DPoP" and the key's

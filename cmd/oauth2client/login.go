@@ -160,10 +160,17 @@ func runLogin(ctx context.Context, e *env, c *command, args []string) int {
 		return e.report(c, err)
 	}
 	defer t.Close()
-	if err := checkKeepsReference(ctx, t, ref); err != nil {
-		return e.fail(c, err)
+	var uses []string
+	if ref != nil {
+		uses = append(uses, "--client-assertion-key needs a store that keeps the reference to its key")
 	}
-	if err := df.checkStore(ctx, t); err != nil {
+	if cf.clientCert != "" {
+		uses = append(uses, "--client-cert needs a store that keeps the reference to the client certificate its tokens are bound to")
+	}
+	if df.on {
+		uses = append(uses, "--dpop needs a store that keeps the DPoP key")
+	}
+	if err := checkKeepsExtensions(ctx, t, uses...); err != nil {
 		return e.fail(c, err)
 	}
 
