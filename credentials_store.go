@@ -1,9 +1,12 @@
 package oauth2client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -140,7 +143,7 @@ func (c *Credentials) storeRefreshed(ctx context.Context, seen *CredentialsState
 			return nil, decided
 		}
 		out, over, attempts = tok, cur.Token, true
-		return c.stateWith(tok), nil
+		return keepStoredExtensions(c.stateWith(tok), cur), nil
 	})
 	c.mu.Lock()
 	switch {
@@ -169,7 +172,7 @@ func (c *Credentials) storeInvalid(ctx context.Context, seen *CredentialsState, 
 		if cur == nil || cur.Invalid || !sameToken(cur.Token, seen.Token) {
 			return nil, nil
 		}
-		return c.stateWith(nil), nil
+		return keepStoredExtensions(c.stateWith(nil), cur), nil
 	})
 	c.dropUnsaved(pending)
 	if err != nil {
@@ -225,6 +228,24 @@ func (c *Credentials) stateWith(tok *Token) *CredentialsState {
 	if tok != nil {
 		s.Token, s.IDTokenClaims, s.GrantedScopes = tok.Clone(), nil, nil
 	}
+	return s
+}
+
+// keepStoredExtensions returns s with the extension fields of the entry
+// cur as they are stored now: a refresh writes its token, and must not put
+// back the values these credentials read earlier of fields other holders
+// of the store may have changed since (a web app's list of live sessions,
+// say). Fields s has and cur lacks are kept from s.
+func keepStoredExtensions(s, cur *CredentialsState) *CredentialsState {
+	if len(cur.Extensions) == 0 {
+		return s
+	}
+	merged := make(map[string]json.RawMessage, len(cur.Extensions)+len(s.Extensions))
+	maps.Copy(merged, s.Extensions)
+	for k, v := range cur.Extensions {
+		merged[k] = bytes.Clone(v)
+	}
+	s.Extensions = merged
 	return s
 }
 

@@ -2,6 +2,7 @@ package oauth2client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -83,5 +84,36 @@ func TestRefreshStoredWritesOnlyInvalidGrant(t *testing.T) {
 				t.Error("stored credentials are not marked invalid")
 			}
 		})
+	}
+}
+
+// TestRefreshKeepsExtensionsWrittenMeanwhile: between binding and a
+// refresh, another holder of the store changed an extension field of the
+// entry (a web app recording a new session) and added one: the refresh's
+// write keeps both as stored, not as these credentials read them.
+func TestRefreshKeepsExtensionsWrittenMeanwhile(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"access_token":"a2","token_type":"Bearer","expires_in":3600}`))
+	}))
+	defer srv.Close()
+	read := &CredentialsState{ClientID: "cid", TokenURI: srv.URL, Token: &Token{AccessToken: "a1", RefreshToken: "r"},
+		Extensions: map[string]json.RawMessage{"web_sessions": json.RawMessage(`["s1"]`)}}
+	st := &hookStore{cur: read.Clone()}
+	c := read.Credentials(CredentialsConfig{HTTPClient: srv.Client(), Store: st, StoreKey: "k"})
+	st.cur.Extensions["web_sessions"] = json.RawMessage(`["s1","s2"]`)
+	st.cur.Extensions["other"] = json.RawMessage(`true`)
+
+	if _, err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st.writes != 1 || st.cur.Token.AccessToken != "a2" {
+		t.Fatalf("writes %d, stored token %+v", st.writes, st.cur.Token)
+	}
+	if got := string(st.cur.Extensions["web_sessions"]); got != `["s1","s2"]` {
+		t.Errorf("web_sessions after the refresh = %s, want the value written meanwhile", got)
+	}
+	if got := string(st.cur.Extensions["other"]); got != "true" {
+		t.Errorf("a field added meanwhile = %q after the refresh", got)
 	}
 }
