@@ -47,6 +47,12 @@ type Config struct {
 	// Scopes. Its IDTokenVerifier, when nil, is an idtoken.Verifier for
 	// the endpoint's issuer and the client (from Endpoint.JWKSURL, or
 	// discovery): the signed-in user is always a verified ID token.
+	//
+	// What the client's credentials keep with them is stored in every
+	// user's entry: a ClientAuth made from a certificate in memory
+	// (clientauth.NewTLSClientAuth) stores its private key there, a DPoP
+	// ProofBinder its key. Prefer certificates from files
+	// (clientauth.LoadTLSClientAuth), whose entries hold only the paths.
 	Flow oauth2client.Config
 	// ClientSecrets, when set, gives Flow its ClientID, ClientSecret and
 	// Endpoint (a client_secrets.json; see [oauth2client.LoadClientSecrets]).
