@@ -2,6 +2,7 @@ package authadapt
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,14 +13,18 @@ import (
 	"github.com/oauth2client/oauth2client"
 )
 
-// ErrSenderConstrained is returned for a token that is not a bearer token
-// (a DPoP- or certificate-bound one): cloud.google.com/go/auth would send
-// it without the proof that makes it usable.
+// ErrSenderConstrained is returned for a sender-constrained token: one of
+// another type than Bearer (DPoP), or from a source that presents a TLS
+// client certificate with its tokens (RFC 8705 certificate-bound tokens
+// are of type Bearer): cloud.google.com/go/auth would send it without the
+// proof or the certificate that makes it usable.
 var ErrSenderConstrained = errors.New("authadapt: a sender-constrained token cannot be used through cloud.google.com/go/auth; use oauth2client's Transport")
 
 // TokenToAuth converts t to a cloud.google.com/go/auth token. The raw token
 // response becomes its Metadata, with "id_token" and "scope" set from t
-// when they are known. It returns nil for nil.
+// when they are known; the refresh token is left out, so that a long-lived
+// secret does not spread into another library's objects. It returns nil
+// for nil.
 func TokenToAuth(t *oauth2client.Token) *auth.Token {
 	if t == nil {
 		return nil
@@ -27,6 +32,7 @@ func TokenToAuth(t *oauth2client.Token) *auth.Token {
 	a := &auth.Token{Value: t.AccessToken, Type: t.TokenType, Expiry: t.Expiry}
 	md := make(map[string]any, len(t.Raw)+2)
 	maps.Copy(md, t.Raw)
+	delete(md, "refresh_token")
 	if t.IDToken != "" {
 		md["id_token"] = t.IDToken
 	}
@@ -68,6 +74,7 @@ func isBearer(typ string) bool { return typ == "" || strings.EqualFold(typ, "Bea
 // of expiry without stalling callers), so the provider needs no
 // auth.NewCachedTokenProvider around it. A token src returns with a type
 // other than Bearer fails with [ErrSenderConstrained].
+// A nil src gives a provider whose Token fails.
 func TokenProvider(src oauth2client.TokenSource) auth.TokenProvider {
 	if f, ok := src.(fromAuth); ok {
 		return f.tp // undo TokenSource
@@ -75,14 +82,30 @@ func TokenProvider(src oauth2client.TokenSource) auth.TokenProvider {
 	return toAuth{src}
 }
 
+// certificatePresenter is implemented by token sources whose tokens are
+// bound to a TLS client certificate they present (oauth2client's
+// Credentials).
+type certificatePresenter interface {
+	TLSCertificate() *tls.Certificate
+}
+
 // toAuth adapts an oauth2client.TokenSource to auth.TokenProvider.
 type toAuth struct{ src oauth2client.TokenSource }
 
 // Token returns the source's token, converted.
 func (p toAuth) Token(ctx context.Context) (*auth.Token, error) {
+	if p.src == nil {
+		return nil, errors.New("authadapt: nil token source")
+	}
+	if c, ok := p.src.(certificatePresenter); ok && c.TLSCertificate() != nil {
+		return nil, fmt.Errorf("%w (bound to a TLS client certificate)", ErrSenderConstrained)
+	}
 	t, err := p.src.Token(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if t == nil || t.AccessToken == "" {
+		return nil, errors.New("authadapt: token source returned no token")
 	}
 	if !isBearer(t.TokenType) {
 		return nil, fmt.Errorf("%w (token type %q)", ErrSenderConstrained, t.TokenType)
@@ -91,7 +114,8 @@ func (p toAuth) Token(ctx context.Context) (*auth.Token, error) {
 }
 
 // TokenSource returns an [oauth2client.TokenSource] serving tp's tokens; an
-// *auth.Credentials is a TokenProvider. Errors from tp are returned wrapped,
+// *auth.Credentials is a TokenProvider. A nil tp gives a source whose
+// Token fails. Errors from tp are returned wrapped,
 // so errors.As still finds an *auth.Error.
 func TokenSource(tp auth.TokenProvider) oauth2client.TokenSource {
 	if t, ok := tp.(toAuth); ok {
@@ -105,6 +129,9 @@ type fromAuth struct{ tp auth.TokenProvider }
 
 // Token returns the provider's token, converted.
 func (s fromAuth) Token(ctx context.Context) (*oauth2client.Token, error) {
+	if s.tp == nil {
+		return nil, errors.New("authadapt: nil token provider")
+	}
 	a, err := s.tp.Token(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("authadapt: token provider: %w", err)

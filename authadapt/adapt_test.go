@@ -2,6 +2,7 @@ package authadapt_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -136,5 +137,50 @@ func TestNewCredentialsThroughHTTPTransport(t *testing.T) {
 	resp.Body.Close()
 	if gotAuth != "Bearer at-1" || gotQuota != "billing" {
 		t.Errorf("the API saw Authorization %q, X-Goog-User-Project %q", gotAuth, gotQuota)
+	}
+}
+
+// certSource is a token source presenting a TLS client certificate, as
+// oauth2client's Credentials with an RFC 8705 client do.
+type certSource struct {
+	oauth2client.TokenSource
+	cert *tls.Certificate
+}
+
+func (s certSource) TLSCertificate() *tls.Certificate { return s.cert }
+
+func TestTokenProviderRefusesCertificateBoundTokens(t *testing.T) {
+	t.Parallel()
+	bearer := oauth2client.StaticTokenSource(&oauth2client.Token{AccessToken: "at", TokenType: "Bearer"})
+	_, err := authadapt.TokenProvider(certSource{bearer, &tls.Certificate{}}).Token(context.Background())
+	if !errors.Is(err, authadapt.ErrSenderConstrained) {
+		t.Errorf("a certificate-bound Bearer token: err = %v, want ErrSenderConstrained", err)
+	}
+	if _, err := authadapt.TokenProvider(certSource{bearer, nil}).Token(context.Background()); err != nil {
+		t.Errorf("a source without a certificate: %v", err)
+	}
+}
+
+func TestNilSourcesAndTokensFail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	empty := oauth2client.TokenSourceFunc(func(context.Context) (*oauth2client.Token, error) { return nil, nil })
+	for name, call := range map[string]func() error{
+		"TokenProvider(nil)":          func() error { _, err := authadapt.TokenProvider(nil).Token(ctx); return err },
+		"TokenSource(nil)":            func() error { _, err := authadapt.TokenSource(nil).Token(ctx); return err },
+		"a source returning no token": func() error { _, err := authadapt.TokenProvider(empty).Token(ctx); return err },
+	} {
+		if err := call(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestTokenToAuthLeavesTheRefreshTokenOut(t *testing.T) {
+	t.Parallel()
+	a := authadapt.TokenToAuth(&oauth2client.Token{AccessToken: "at", RefreshToken: "rt",
+		Raw: map[string]any{"access_token": "at", "refresh_token": "rt"}})
+	if _, ok := a.Metadata["refresh_token"]; ok {
+		t.Error("the refresh token was copied into the auth token's Metadata")
 	}
 }

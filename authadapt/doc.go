@@ -11,9 +11,10 @@
 //
 // cloud.google.com/go/auth sends every token as a bearer token: it cannot
 // sign DPoP proofs nor present a bound certificate. So a sender-constrained
-// token (a token type other than Bearer) is refused with
-// [ErrSenderConstrained] rather than sent where it would be rejected; use
-// oauth2client's own Transport (creds.Client) for those.
+// token (a token type other than Bearer, or one from credentials that
+// present a TLS client certificate) is refused with [ErrSenderConstrained]
+// rather than sent where it would be rejected; use oauth2client's own
+// Transport (creds.Client) for those.
 //
 // This package is a module of its own, so that the main module does not
 // depend on cloud.google.com/go/auth and what it brings (gRPC,
