@@ -1,13 +1,18 @@
+//go:build unix
+
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // readmeLocalSequence returns the README's command-line sequence against a
@@ -49,35 +54,59 @@ func TestREADMELocalSequence(t *testing.T) {
 			t.Fatalf("the README's local sequence has no %q:\n%s", want, seq)
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	seq = strings.ReplaceAll(seq, "127.0.0.1:8765", addr)
-	seq = strings.Replace(seq, "oauth2client serve ", "oauth2client serve --addr "+addr+" ", 1)
-
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, bin, home := t.TempDir(), t.TempDir(), t.TempDir()
+	bin, home := t.TempDir(), t.TempDir()
 	wrapper := fmt.Sprintf("#!/bin/sh\n%s=1 exec %q \"$@\"\n", cliEnv, exe)
 	if err := os.WriteFile(filepath.Join(bin, "oauth2client"), []byte(wrapper), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	script := "set -e\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + seq + "\n"
-	cmd := exec.CommandContext(t.Context(), bash, "-c", script)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the README's local sequence failed: %v\n%s\n--- the sequence:\n%s", err, out, seq)
+	// A free port is found by listening and closing; another process may
+	// take it meanwhile, so a run that could not listen is tried again.
+	var out []byte
+	for try := 1; ; try++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		run := strings.ReplaceAll(seq, "127.0.0.1:8765", addr)
+		run = strings.Replace(run, "oauth2client serve ", "oauth2client serve --addr "+addr+" ", 1)
+		out, err = runScript(t, bash, run, bin, home)
+		if err == nil {
+			break
+		}
+		if try == 3 || !strings.Contains(string(out), "address already in use") {
+			t.Fatalf("the README's local sequence failed: %v\n%s\n--- the sequence:\n%s", err, out, run)
+		}
 	}
 	if !strings.Contains(string(out), `"calendar#calendarList"`) {
 		t.Errorf("the README's request printed no calendar list:\n%s", out)
 	}
+}
+
+// runScript runs script with bash in a new empty folder, with bin first on
+// PATH and home as HOME, in a process group of its own that is killed
+// whole (the background serve too) when the script ends or after two
+// minutes.
+func runScript(t *testing.T, bash, script, bin, home string) ([]byte, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bash, "-c", "set -e\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n"+script+"\n")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(),
+		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if cmd.Process != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // whatever the script left running
+	}
+	return out, err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -73,7 +74,9 @@ func TestREADMEGoBlocksBuild(t *testing.T) {
 			}
 			prog := filepath.Join(dir, "prog")
 			for _, args := range [][]string{{"build", "-o", prog, file}, {"vet", file}} {
-				cmd := exec.Command("go", args...)
+				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, "go", args...)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("README.md:%d: go %s: %v\n%s", lines[i], args[0], err, out)
 				}
@@ -106,7 +109,9 @@ func runStorageProgram(t *testing.T, prog string) {
 	if err := os.WriteFile(filepath.Join(dir, "credentials.dat"), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(prog)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "valid until ") {
