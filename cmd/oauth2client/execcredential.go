@@ -109,8 +109,9 @@ func (e *env) runExecCredential(ctx context.Context, c *command, cf *credFlags, 
 	if err != nil {
 		return e.fail(c, err)
 	}
-	tok, _, err := e.tokenOrLogin(ctx, cf, argsWithout(fs, args, "format"), info.Spec.Interactive,
-		"kubectl gives the plugin no terminal, $"+execInfoEnv+" spec.interactive is false")
+	tok, _, err := e.tokenOrLogin(ctx, cf, onDemandLogin{c: c, fs: fs, args: args, client: "kubectl",
+		interactive:    info.Spec.Interactive,
+		notInteractive: "kubectl gives the plugin no terminal, $" + execInfoEnv + " spec.interactive is false"})
 	if err != nil {
 		return e.fail(c, err)
 	}
