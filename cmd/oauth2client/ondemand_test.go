@@ -110,14 +110,14 @@ func TestOnDemandRefusesBoundTokens(t *testing.T) {
 
 	code, out, errOut := runPlugin(t, execInfoJSON(execV1, false), nil, flags...)
 	if code != exitFailure || out != "" || !strings.Contains(errOut, "bound to a DPoP key") || !strings.Contains(errOut, "kubectl cannot present") {
-		t.Errorf("exec-credential: exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+		t.Errorf("exec-credential: exit %d, a token on stdout %v, stderr:\n%s", code, out != "", errOut)
 	}
 	cmd := cliCommand(t, append([]string{"git-credential", "--host", "git.example"}, append(flags, "get")...)...)
 	cmd.Stdin = strings.NewReader("protocol=https\nhost=git.example\n\n")
 	cmd.Env = append(cmd.Env, "GIT_TERMINAL_PROMPT=0")
 	code, out, errOut = runWatchingStderr(t, cmd, nil)
 	if code != exitFailure || strings.Contains(out, "password") || !strings.Contains(errOut, "bound to a DPoP key") || !strings.Contains(errOut, "git cannot present") {
-		t.Errorf("git-credential: exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+		t.Errorf("git-credential: exit %d, a password %v, stderr:\n%s", code, strings.Contains(out, "password"), errOut)
 	}
 }
 
@@ -140,5 +140,27 @@ func TestBoundTokensCertificate(t *testing.T) {
 	}
 	if err := boundTokens(&loaded{source: certSource{}, from: "f"}, "git"); err != nil {
 		t.Errorf("a bearer source: %v", err)
+	}
+}
+
+// TestGitCredentialNoADC: with no credential flags and the default store
+// empty, git-credential does not fall back to Application Default
+// Credentials ($GOOGLE_APPLICATION_CREDENTIALS here): those tokens are
+// for Google's APIs, not for a git server.
+func TestGitCredentialNoADC(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	adc := filepath.Join(home, "adc.json")
+	b, _ := json.Marshal(map[string]string{"type": "authorized_user", "client_id": "c", "client_secret": "s", "refresh_token": "r", "token_uri": "http://127.0.0.1:1/token"})
+	if err := os.WriteFile(adc, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := cliCommand(t, "git-credential", "--host", "git.example", "get")
+	cmd.Stdin = strings.NewReader("protocol=https\nhost=git.example\n\n")
+	cmd.Env = append(cmd.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "APPDATA="+home,
+		"GIT_TERMINAL_PROMPT=0", google.EnvCredentials+"="+adc)
+	code, out, errOut := runWatchingStderr(t, cmd, nil)
+	if code == exitOK || strings.Contains(out, "password") || strings.Contains(errOut, "application default credentials") || !strings.Contains(errOut, "oauth2client login") {
+		t.Errorf("no flags, $%s set: exit %d, a password %v, stderr:\n%s", google.EnvCredentials, code, strings.Contains(out, "password"), errOut)
 	}
 }
