@@ -56,6 +56,9 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// flagsOnly, when set, receives a command's flag set in parse, which
+	// then ends the command: how tokenOrLogin learns login's flags.
+	flagsOnly func(*flag.FlagSet)
 }
 
 // run runs the command line args (without the program name) and returns
@@ -119,6 +122,10 @@ func (e *env) flagSet(c *command) *flag.FlagSet {
 // parse parses args with fs. When it returns ok false, the command should
 // return code: --help was printed (0) or the command line was wrong (2).
 func (e *env) parse(c *command, fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if e.flagsOnly != nil {
+		e.flagsOnly(fs)
+		return exitOK, false
+	}
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):

@@ -28,7 +28,11 @@ plugin (users[].user.exec in a kubeconfig). When no valid credentials are
 stored, it logs in first, as login does (in the browser, or with
 --device the device flow; messages on stderr), unless kubectl says that
 the plugin may not interact ($KUBERNETES_EXEC_INFO spec.interactive false):
-then it fails, saying to run 'oauth2client login'.
+then it fails, saying to run 'oauth2client login'. Only stored user
+credentials are logged in again: a refused service account key or
+--credentials file is reported as it is. Credentials bound to a DPoP key
+or a TLS client certificate are refused: kubectl sends tokens as plain
+bearer tokens and cannot present the proof.
 `
 
 // execInfo is the part of $KUBERNETES_EXEC_INFO the plugin reads.
@@ -109,8 +113,9 @@ func (e *env) runExecCredential(ctx context.Context, c *command, cf *credFlags, 
 	if err != nil {
 		return e.fail(c, err)
 	}
-	tok, _, err := e.tokenOrLogin(ctx, cf, argsWithout(fs, args, "format"), info.Spec.Interactive,
-		"kubectl gives the plugin no terminal, $"+execInfoEnv+" spec.interactive is false")
+	tok, _, err := e.tokenOrLogin(ctx, cf, onDemandLogin{c: c, fs: fs, args: args, client: "kubectl",
+		interactive:    info.Spec.Interactive,
+		notInteractive: "kubectl gives the plugin no terminal, $" + execInfoEnv + " spec.interactive is false"})
 	if err != nil {
 		return e.fail(c, err)
 	}

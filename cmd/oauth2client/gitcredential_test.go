@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,16 +61,18 @@ func gitAnswer(t *testing.T, out string) gitRequest {
 }
 
 // TestGitCredentialFill (issue 12, ecosystem item 3): the real git, with
-// the helper configured in a repository, gets the stored access token as
-// the password through git credential fill; git credential reject makes
-// the helper delete it, after which, with prompts off, git gets nothing;
-// with prompts on, the helper logs in (its URL on git's stderr) and git
-// gets the new token.
+// the helper configured in a repository for --host git.example, gets the
+// stored access token as the password through git credential fill, and
+// nothing for another host; git credential reject makes the helper drop
+// that access token only, after which git, with prompts off, gets a
+// refreshed token (one refresh, no login); once the credentials are
+// revoked, with prompts on and stderr taken for a terminal, the helper logs in
+// (its URL on git's stderr) and git gets the new token.
 func TestGitCredentialFill(t *testing.T) {
 	t.Parallel()
-	flags := loggedIn(t)
+	tc, flags := loggedInServer(t)
 	want := strings.TrimSpace(runOK(t, append([]string{"token"}, flags...)...))
-	git := gitRepo(t, append(flags, "--no-browser")...)
+	git := gitRepo(t, append(flags, "--no-browser", "--host", "git.example")...)
 	const ask = "protocol=https\nhost=git.example\npath=team/repo.git\n\n"
 
 	out, err := git(ask, "credential", "fill").Output()
@@ -81,29 +84,52 @@ func TestGitCredentialFill(t *testing.T) {
 		t.Fatalf("git credential fill answered username %q, host %q and a password that is not the stored token", got.get("username"), got.get("host"))
 	}
 
-	// Not our host: git gets nothing from the helper.
-	cmd := git("protocol=http\nhost=git.example\n\n", "credential", "fill")
-	if out, err := cmd.Output(); err == nil {
-		t.Errorf("plain http to git.example: git got %q, want nothing", out)
+	// Not our host, or not https: git gets nothing from the helper.
+	for _, other := range []string{"protocol=https\nhost=github.com\n\n", "protocol=http\nhost=git.example\n\n"} {
+		if out, err := git(other, "credential", "fill").Output(); err == nil {
+			t.Errorf("%q: git got %q, want nothing", other, out)
+		}
 	}
 
-	// The server refused the token: git erases it through the helper.
+	// The server refused the token: git erases it through the helper,
+	// which drops the access token and keeps the refresh token.
 	reject := git(ask[:len(ask)-1]+"username=oauth2\npassword="+want+"\n\n", "credential", "reject")
-	if out, err := reject.CombinedOutput(); err != nil || !strings.Contains(string(out), "deleted the credentials") {
+	if out, err := reject.CombinedOutput(); err != nil || !strings.Contains(string(out), "dropped it from the store") {
 		t.Fatalf("git credential reject: %v\n%s", err, out)
 	}
 	code, out2, errOut := runWatchingStderr(t, git(ask, "credential", "fill"), nil)
-	if code == 0 || strings.Contains(out2, "password=") || !strings.Contains(errOut, "GIT_TERMINAL_PROMPT is 0") {
-		t.Fatalf("after reject, prompts off: exit %d, stdout %q, stderr:\n%s", code, out2, errOut)
+	if p := gitAnswer(t, out2).get("password"); code != 0 || p == "" || p == want {
+		t.Fatalf("after reject, prompts off: exit %d, a new password %v; stderr:\n%s", code, p != "" && p != want, errOut)
+	}
+	if n := tc.srv.TokenRequests("refresh_token"); n != 1 {
+		t.Errorf("after reject: %d refresh requests, want 1", n)
+	}
+	if n := tc.srv.TokenRequests("authorization_code"); n != 1 {
+		t.Errorf("after reject: %d code exchanges (logins), want only the first", n)
 	}
 
-	// Prompts on: the helper logs in.
-	logins := 0
+	// The credentials are revoked: prompts off, git gets nothing.
+	runOK(t, append([]string{"revoke"}, flags...)...)
+	code, out2, errOut = runWatchingStderr(t, git(ask, "credential", "fill"), nil)
+	if code == 0 || strings.Contains(out2, "password=") || !strings.Contains(errOut, "GIT_TERMINAL_PROMPT is 0") {
+		t.Fatalf("credentials revoked, prompts off: exit %d, stdout %q, stderr:\n%s", code, out2, errOut)
+	}
+
+	// Prompts on but stderr not a terminal (git in the background): no login.
 	fill := git(ask, "credential", "fill")
 	fill.Env = append(fill.Env, "GIT_TERMINAL_PROMPT=1")
+	code, out2, errOut = runWatchingStderr(t, fill, nil)
+	if code == 0 || strings.Contains(out2, "password=") || !strings.Contains(errOut, "not a terminal") || !strings.Contains(errOut, "oauth2client login") {
+		t.Fatalf("prompts on, stderr a pipe: exit %d, stdout %q, stderr:\n%s", code, out2, errOut)
+	}
+
+	// Prompts on, stderr taken for a terminal: the helper logs in.
+	logins := 0
+	fill = git(ask, "credential", "fill")
+	fill.Env = append(fill.Env, "GIT_TERMINAL_PROMPT=1", testTerminalEnv+"=1")
 	code, out2, errOut = runWatchingStderr(t, fill, approveURL(t, &logins))
 	if code != 0 || logins != 1 {
-		t.Fatalf("after reject, prompts on: exit %d after %d logins; stderr:\n%s", code, logins, errOut)
+		t.Fatalf("credentials revoked, prompts on: exit %d after %d logins; stderr:\n%s", code, logins, errOut)
 	}
 	if p := gitAnswer(t, out2).get("password"); p == "" || p == want {
 		t.Error("after the new login git did not get a new token")
@@ -123,11 +149,16 @@ func TestGitCredentialOperations(t *testing.T) {
 		code, out, errOut := runWatchingStderr(t, cmd, nil)
 		return code, gitAnswer(t, out), errOut
 	}
-	code, ans, errOut := helper("protocol=https\nhost=h.example\nusername=me\n", "get")
+	// Without --host, no answer, and a message naming --host.
+	code, ans, errOut := helper("protocol=https\nhost=h.example\n", "get")
+	if code != 0 || len(ans) != 0 || !strings.Contains(errOut, "--host") {
+		t.Errorf("get without --host: exit %d, answer keys %v, stderr:\n%s", code, keysOf(ans), errOut)
+	}
+	code, ans, errOut = helper("protocol=https\nhost=h.example\nusername=me\n", "--host", "h.example", "get")
 	if code != 0 || ans.get("username") != "" || ans.get("password") == "" || ans.get("password_expiry_utc") == "" || ans.get("oauth_refresh_token") != "" {
 		t.Errorf("get: exit %d, answer keys %v, stderr:\n%s", code, keysOf(ans), errOut)
 	}
-	code, ans, _ = helper("protocol=https\nhost=h.example\n", "--share-refresh-token", "--username", "x", "get")
+	code, ans, _ = helper("protocol=https\nhost=h.example\n", "--any-host", "--share-refresh-token", "--username", "x", "get")
 	if code != 0 || ans.get("username") != "x" || ans.get("oauth_refresh_token") == "" {
 		t.Errorf("get --share-refresh-token: exit %d, answer keys %v", code, keysOf(ans))
 	}
@@ -152,11 +183,28 @@ func TestGitCredentialOperations(t *testing.T) {
 // returns the flags naming those credentials.
 func loggedIn(t *testing.T) []string {
 	t.Helper()
+	_, flags := loggedInServer(t)
+	return flags
+}
+
+// loggedInServer is loggedIn, also returning the server.
+func loggedInServer(t *testing.T) (*testClient, []string) {
+	t.Helper()
 	tc := newTestServer(t, nil)
 	path := filepath.Join(t.TempDir(), "creds.json")
 	flags := []string{"--client-secrets", tc.cs, "--scope", "openid", "--store", "file:" + path}
 	loginNoBrowser(t, flags)
-	return flags
+	return tc, flags
+}
+
+// testTerminalEnv, set to 1 for the CLI process, makes it take its stderr
+// (a pipe to the test) for a terminal.
+const testTerminalEnv = "OAUTH2CLIENT_TEST_STDERR_TERMINAL"
+
+func init() {
+	if os.Getenv(testTerminalEnv) == "1" {
+		stderrIsTerminal = func(io.Writer) bool { return true }
+	}
 }
 
 // keysOf returns the keys of an answer, never its values (tokens).

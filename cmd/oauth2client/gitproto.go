@@ -94,9 +94,10 @@ func writeGitAnswer(w io.Writer, attrs []gitAttr) error {
 }
 
 // gitHostAllowed reports whether a token may be sent for the request: over
-// https, or plain http to a loopback host, and to one of hosts when any are
-// given (git's host attribute, with its port if the URL had one).
-func gitHostAllowed(req gitRequest, hosts []string) (bool, string) {
+// https, or plain http to a loopback host, and to one of hosts (git's host
+// attribute, with its port if the URL had one). No hosts allows none,
+// unless anyHost (--any-host) says every host.
+func gitHostAllowed(req gitRequest, hosts []string, anyHost bool) (bool, string) {
 	host := req.get("host")
 	switch proto := req.get("protocol"); {
 	case host == "":
@@ -106,8 +107,11 @@ func gitHostAllowed(req gitRequest, hosts []string) (bool, string) {
 	default:
 		return false, fmt.Sprintf("protocol %q to host %s: tokens go only over https (or http to a loopback host)", urlpolicy.Clip(proto, 20), urlpolicy.Clip(host, 80))
 	}
-	if len(hosts) == 0 {
+	if anyHost {
 		return true, ""
+	}
+	if len(hosts) == 0 {
+		return false, "no --host names the git servers this helper answers for: give --host " + urlpolicy.Clip(host, 80) + " (repeatable), or --any-host to hand the token to every https host"
 	}
 	for _, h := range hosts {
 		if strings.EqualFold(h, host) {

@@ -96,22 +96,25 @@ func TestGitHostAllowed(t *testing.T) {
 	for _, tc := range []struct {
 		proto, host string
 		hosts       []string
+		anyHost     bool
 		want        bool
 	}{
-		{"https", "git.example", nil, true},
-		{"https", "git.example:8443", []string{"git.example:8443"}, true},
-		{"https", "GIT.example", []string{"git.example"}, true},
-		{"https", "other.example", []string{"git.example"}, false},
-		{"http", "git.example", nil, false},
-		{"http", "127.0.0.1:8080", nil, true},
-		{"http", "localhost", nil, true},
-		{"http", "[::1]:80", nil, true},
-		{"ssh", "git.example", nil, false},
-		{"https", "", nil, false},
+		{"https", "git.example", nil, false, false}, // no --host: no answer
+		{"https", "git.example", nil, true, true},
+		{"https", "git.example", []string{"git.example"}, false, true},
+		{"https", "git.example:8443", []string{"git.example:8443"}, false, true},
+		{"https", "GIT.example", []string{"git.example"}, false, true},
+		{"https", "other.example", []string{"git.example"}, false, false},
+		{"http", "git.example", nil, true, false},
+		{"http", "127.0.0.1:8080", nil, true, true},
+		{"http", "localhost", []string{"localhost"}, false, true},
+		{"http", "[::1]:80", nil, true, true},
+		{"ssh", "git.example", nil, true, false},
+		{"https", "", nil, true, false},
 	} {
 		req := gitRequest{"protocol": {tc.proto}, "host": {tc.host}}
-		if got, why := gitHostAllowed(req, tc.hosts); got != tc.want || (!got && why == "") {
-			t.Errorf("%s://%s with hosts %q: %v (%q), want %v", tc.proto, tc.host, tc.hosts, got, why, tc.want)
+		if got, why := gitHostAllowed(req, tc.hosts, tc.anyHost); got != tc.want || (!got && why == "") {
+			t.Errorf("%s://%s with hosts %q, any host %v: %v (%q), want %v", tc.proto, tc.host, tc.hosts, tc.anyHost, got, why, tc.want)
 		}
 	}
 }

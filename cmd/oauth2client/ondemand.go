@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -36,9 +37,33 @@ func needsLogin(err error) bool {
 		errors.Is(err, oauth2client.ErrCannotRefresh)
 }
 
-// currentToken returns a valid token for the credentials cf names, with
-// their scopes, refreshing and storing as the token command does.
-func currentToken(ctx context.Context, cf *credFlags) (*oauth2client.Token, []string, error) {
+// loginCannotFix wraps the failed refresh of credentials that a login
+// does not replace: a service account's, --credentials FILE's or
+// Application Default Credentials'. Its text is the error's.
+type loginCannotFix struct{ error }
+
+// Unwrap returns the error.
+func (e loginCannotFix) Unwrap() error { return e.error }
+
+// boundTokens returns an error when l's tokens are bound to a DPoP key or
+// a TLS client certificate: client (git, kubectl) sends them as plain
+// bearer tokens and cannot present the proof the server asks for.
+func boundTokens(l *loaded, client string) error {
+	switch {
+	case certBinding(l.tokens()) != "":
+		return fmt.Errorf("%s: the credentials are bound to a TLS client certificate (RFC 8705): %s cannot present it with their tokens; 'oauth2client request' can", l.from, client)
+	default:
+		if kind, _ := binding(l.creds); kind != "" {
+			return fmt.Errorf("%s: the credentials are bound to a DPoP key (RFC 9449): %s cannot present the proof their tokens need; 'oauth2client request' can, or log in without --dpop", l.from, client)
+		}
+	}
+	return nil
+}
+
+// currentToken returns a valid bearer token for the credentials cf names,
+// with their scopes, refreshing and storing as the token command does;
+// client names the program that will send it, for errors.
+func currentToken(ctx context.Context, cf *credFlags, client string) (*oauth2client.Token, []string, error) {
 	l, err := cf.load(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -47,33 +72,74 @@ func currentToken(ctx context.Context, cf *credFlags) (*oauth2client.Token, []st
 	if err := cf.impersonated(l); err != nil {
 		return nil, nil, err
 	}
+	if err := boundTokens(l, client); err != nil {
+		return nil, nil, err
+	}
 	tok, err := l.tokens().Token(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", l.from, cf.explain(err))
+		err = fmt.Errorf("%s: %w", l.from, cf.explain(err))
+		if l.target == nil || cf.credentials != "" {
+			err = loginCannotFix{err}
+		}
+		return nil, nil, err
 	}
 	return tok, l.scopes(), nil
 }
 
+// onDemandLogin is what tokenOrLogin needs to know of the command the
+// user typed (c, its parsed flags fs from args) and of the program that
+// runs it (client, e.g. "git"): whether it may interact, and if not,
+// why, for people.
+type onDemandLogin struct {
+	c              *command
+	fs             *flag.FlagSet
+	args           []string
+	client         string
+	interactive    bool
+	notInteractive string
+}
+
 // tokenOrLogin is currentToken, which, when no valid credentials are
-// stored and interactive allows it, first runs login with loginArgs
-// (login's messages, and anything it would print on stdout, go to stderr:
-// stdout is the calling program's). notInteractive says, for people, why
-// no login may be made: the error ends with it.
-func (e *env) tokenOrLogin(ctx context.Context, cf *credFlags, loginArgs []string, interactive bool, notInteractive string) (*oauth2client.Token, []string, error) {
-	tok, scopes, err := currentToken(ctx, cf)
-	if err == nil || !needsLogin(err) {
+// stored and o.interactive allows it, first runs login with the flags of
+// o.args that login defines (login's messages, and anything it would
+// print on stdout, go to stderr: stdout is the calling program's). When
+// no login may be made the error ends with o.notInteractive.
+func (e *env) tokenOrLogin(ctx context.Context, cf *credFlags, o onDemandLogin) (*oauth2client.Token, []string, error) {
+	tok, scopes, err := currentToken(ctx, cf, o.client)
+	if err == nil || !needsLogin(err) || errors.As(err, new(loginCannotFix)) {
 		return tok, scopes, err
 	}
-	if !interactive {
-		return nil, nil, fmt.Errorf("%w (no login attempted: %s)", err, notInteractive)
+	if !o.interactive {
+		return nil, nil, fmt.Errorf("%w (no login attempted: %s)", err, o.notInteractive)
 	}
-	fmt.Fprintf(e.stderr, "oauth2client: no valid credentials (%s): logging in.\n", errorText(err))
-	login := lookup("login")
+	fmt.Fprintf(e.stderr, "oauth2client %s: no valid credentials (%s): logging in.\n", o.c.name, errorText(err))
+	login := *lookup("login")
+	login.name = o.c.name // its messages name the command the user typed
 	le := &env{stdin: e.stdin, stdout: e.stderr, stderr: e.stderr}
-	if code := login.run(ctx, le, login, loginArgs); code != exitOK {
+	loginArgs := argsWithout(o.fs, o.args, onlyIn(o.fs, flagsOf(ctx, lookup("login")))...)
+	if code := login.run(ctx, le, &login, loginArgs); code != exitOK {
 		return nil, nil, errors.New("the login failed (see above)")
 	}
-	return currentToken(ctx, cf)
+	return currentToken(ctx, cf, o.client)
+}
+
+// flagsOf returns the flag set command c defines, without running it.
+func flagsOf(ctx context.Context, c *command) *flag.FlagSet {
+	var fs *flag.FlagSet
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, flagsOnly: func(f *flag.FlagSet) { fs = f }}
+	c.run(ctx, e, c, nil)
+	return fs
+}
+
+// onlyIn returns the names of the flags of fs that other does not define.
+func onlyIn(fs, other *flag.FlagSet) []string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if other == nil || other.Lookup(f.Name) == nil {
+			names = append(names, f.Name)
+		}
+	})
+	return names
 }
 
 // argsWithout returns the flags of args (parsed with fs; positional
