@@ -24,7 +24,7 @@ func (x *exchangeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&x.actorFile, "actor-token-file", "", "with --grant token-exchange, an actor token (delegation) read from `FILE`")
 	fs.StringVar(&x.actorType, "actor-token-type", tokenexchange.TokenTypeAccessToken, "with --grant token-exchange, the actor token's `TYPE`")
 	fs.StringVar(&x.requestedType, "requested-token-type", "", "with --grant token-exchange, the `TYPE` of token wanted (default: the server's choice)")
-	fs.Var(&x.resources, "resource", "with --grant token-exchange, the `URI` of a target service; repeat it for several")
+	fs.Var(&x.resources, "resource", "with --grant, the `URI` of a target service (RFC 8707); repeat it for several")
 }
 
 // used reports whether a flag of the exchange was given.
