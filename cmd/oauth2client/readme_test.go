@@ -24,7 +24,7 @@ func readmeLocalSequence(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const opening = "# A local authorization server, and a login against it:\n"
+	const opening = "# A local authorization server, and a login against it. The server keeps everything in\n"
 	_, rest, ok := strings.Cut(string(data), opening)
 	if !ok {
 		t.Fatalf("README.md has no line %q", strings.TrimSpace(opening))
