@@ -23,10 +23,7 @@ import (
 func TestOIDCProviderMTLS(t *testing.T) {
 	p := oidcprovidertest.StartMTLS(t)
 	ctx := t.Context()
-	endpoint, err := oauth2client.Discover(ctx, p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	endpoint := p.Endpoint(t)
 	if !endpoint.CertificateBoundTokens || !strings.HasPrefix(endpoint.MTLSEndpointAliases["token_endpoint"], p.MTLSURL) {
 		t.Fatalf("discovery: bound tokens %v, aliases %v", endpoint.CertificateBoundTokens, endpoint.MTLSEndpointAliases)
 	}

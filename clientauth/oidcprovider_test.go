@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/clientauth"
 	"github.com/oauth2client/oauth2client/clientcredentials"
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
@@ -17,10 +16,7 @@ import (
 func TestOIDCProviderChoose(t *testing.T) {
 	p := oidcprovidertest.Start(t)
 	ctx := context.Background()
-	ep, err := oauth2client.Discover(ctx, p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ep := p.Endpoint(t)
 	key, kid, err := clientauth.ParseKey([]byte(p.KeyJWT.PrivateJWK), "private_jwk")
 	if err != nil {
 		t.Fatal(err)

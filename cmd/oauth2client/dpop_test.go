@@ -203,10 +203,7 @@ func TestDPoPOIDCProviderCLI(t *testing.T) {
 		}
 		prev = cur
 	}
-	ep, err := oauth2client.Discover(t.Context(), p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ep := p.Endpoint(t)
 	body := runProcess(t, with("request", ep.UserInfoURL)...)
 	var claims map[string]any
 	if err := json.Unmarshal([]byte(body), &claims); err != nil || claims["sub"] != "alice" {

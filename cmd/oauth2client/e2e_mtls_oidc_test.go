@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/clientauth"
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
 	"github.com/oauth2client/oauth2client/store/sqlstore"
@@ -22,10 +21,7 @@ import (
 // shows the binding.
 func TestEndToEndOIDCProviderMTLS(t *testing.T) {
 	p := oidcprovidertest.StartMTLS(t)
-	ep, err := oauth2client.Discover(t.Context(), p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ep := p.Endpoint(t)
 	userinfo := ep.MTLSEndpointAliases["userinfo_endpoint"]
 	if userinfo == "" {
 		t.Fatalf("no userinfo alias in %v", ep.MTLSEndpointAliases)

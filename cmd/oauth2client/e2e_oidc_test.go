@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
 	"github.com/oauth2client/oauth2client/oauth2test"
 )
@@ -71,10 +70,7 @@ func TestEndToEndOIDCProvider(t *testing.T) {
 		first = tok
 	}
 
-	ep, err := oauth2client.Discover(t.Context(), p.Issuer, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ep := p.Endpoint(t)
 	body := runOK(t, with("request", ep.UserInfoURL)...)
 	var claims map[string]any
 	if err := json.Unmarshal([]byte(body), &claims); err != nil || claims["sub"] != "alice" {

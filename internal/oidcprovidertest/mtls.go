@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/internal/certtest"
 )
 
@@ -76,4 +77,11 @@ func (p *MTLSProvider) HTTPClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: p.server.Pool(), MinVersion: tls.VersionTLS12},
 	}}
+}
+
+// Endpoint returns the provider's endpoint from discovery (with its
+// mtls_endpoint_aliases), failing t if discovery fails.
+func (p *MTLSProvider) Endpoint(t testing.TB) *oauth2client.Endpoint {
+	t.Helper()
+	return discoverEndpoint(t, p.Issuer)
 }

@@ -302,9 +302,16 @@ func moduleRoot() (string, error) {
 // failing t if that fails.
 func (p *Provider) Endpoint(t testing.TB) *oauth2client.Endpoint {
 	t.Helper()
-	ep, err := oauth2client.Discover(context.Background(), p.Issuer, nil)
+	return discoverEndpoint(t, p.Issuer)
+}
+
+// discoverEndpoint returns the endpoint discovery at issuer gives, failing t if it
+// fails.
+func discoverEndpoint(t testing.TB, issuer string) *oauth2client.Endpoint {
+	t.Helper()
+	ep, err := oauth2client.Discover(context.Background(), issuer, nil)
 	if err != nil {
-		t.Fatalf("oidcprovidertest: discovery at %s: %v", p.Issuer, err)
+		t.Fatalf("oidcprovidertest: discovery at %s: %v", issuer, err)
 	}
 	return ep
 }
