@@ -2,25 +2,33 @@
 # bench-cli.sh measures 'oauth2client token' with a fresh stored token
 # against 'cat' of the store file (issue 12: "Speed and size of token").
 #
-# It builds the command into a temp folder, starts 'oauth2client serve' on
+# It builds the command into a temp folder as the README installs it
+# (CGO_ENABLED=0), and once more with cgo as a plain 'go install' on a
+# machine with a C compiler does; starts 'oauth2client serve' on
 # 127.0.0.1, logs in twice (a file store and an SQLite store) through the
 # printed URL, stops the server (a fresh token needs no network), then
 # times token and cat alternately (one run of each in turn, by a small Go
-# program built here) and prints per store the medians, their ratio, the
-# max RSS of token (/usr/bin/time -v) and the binary size; hyperfine's
-# figures (one command after the other) are printed too when it is
-# installed.
+# program built here) and prints per store and build the medians, their
+# ratio and the max RSS of token (/usr/bin/time -v); hyperfine's figures
+# (one command after the other) are printed too when it is installed.
 #
-# For scale it also times a Go hello world against cat: the floor of any
-# Go program.
+# For scale it also times, the same way:
+#   floor   benchmarks/tokenfloor: the same work as token (client secrets,
+#           store key, open, bind, print) from the same packages, in a
+#           program that links nothing else; with -tags sqlite it links
+#           package sqlstore too. What oauth2client costs above it is the
+#           start-up of everything else it links.
+#   hello   a Go hello world: the floor of any Go program.
 #
 # Usage: scripts/bench-cli.sh [RUNS [HYPERFINE_RUNS]]   (default 400 and 100)
-# Environment: GO (default go); CGO_ENABLED and GOFLAGS pass to go build;
-# LDFLAGS, when set, is given as -ldflags (e.g. LDFLAGS='-s -w').
+# Environment: GO (default go); CGO_ENABLED (default 0) and GOFLAGS pass
+# to the main build; LDFLAGS, when set, is given as -ldflags (e.g.
+# LDFLAGS='-s -w').
 #
 # Needs: go, curl; /usr/bin/time (apt-get install time) for the RSS;
-# hyperfine (apt-get install hyperfine) is optional. Benchmarks are not
-# timed tests: CI does not run this script.
+# hyperfine (apt-get install hyperfine) is optional; a C compiler for the
+# cgo rows (skipped without one). Benchmarks are not timed tests: CI does
+# not run this script.
 set -euo pipefail
 
 runs=${1:-400}
@@ -41,8 +49,18 @@ need curl "apt-get install curl"
 bin=$tmp/oauth2client
 build=("${GO:-go}" build)
 if [ -n "${LDFLAGS:-}" ]; then build+=(-ldflags "$LDFLAGS"); fi
-(cd "$here" && "${build[@]}" -o "$bin" ./cmd/oauth2client)
-echo "binary: $(stat -c %s "$bin") bytes ($(cd "$here" && "${GO:-go}" version)); CGO_ENABLED=${CGO_ENABLED:-default}${LDFLAGS:+ -ldflags '$LDFLAGS'}"
+cgo=${CGO_ENABLED:-0}
+(cd "$here" && CGO_ENABLED=$cgo "${build[@]}" -o "$bin" ./cmd/oauth2client)
+echo "binary: $(stat -c %s "$bin") bytes ($(cd "$here" && "${GO:-go}" version)); CGO_ENABLED=$cgo${LDFLAGS:+ -ldflags '$LDFLAGS'}"
+cgobin=
+if [ "$cgo" != 1 ] && [ "$(cd "$here" && CGO_ENABLED= "${GO:-go}" env CGO_ENABLED)" = 1 ]; then
+	cgobin=$tmp/oauth2client.cgo
+	(cd "$here" && CGO_ENABLED=1 "${build[@]}" -o "$cgobin" ./cmd/oauth2client)
+	echo "binary with cgo (a plain go install here): $(stat -c %s "$cgobin") bytes"
+fi
+# The floor programs: GOWORK=off, as the benchmarks module's own go.mod says.
+(cd "$here/benchmarks" && GOWORK=off CGO_ENABLED=$cgo "${GO:-go}" build -o "$tmp/floor" ./tokenfloor &&
+	GOWORK=off CGO_ENABLED=$cgo "${GO:-go}" build -tags sqlite -o "$tmp/floor.sqlite" ./tokenfloor)
 
 cd "$tmp"
 "$bin" serve --auto-approve --addr 127.0.0.1:0 --client-secrets-out cs.json >serve.out 2>serve.err &
@@ -68,9 +86,13 @@ login sqlite:creds.db
 kill "$serve_pid" && wait "$serve_pid" 2>/dev/null || true
 serve_pid=
 
-tok=("$bin" token --client-secrets cs.json --scope openid --store)
+args=(--client-secrets cs.json --scope openid --store)
+tok=("$bin" token "${args[@]}")
 for s in file:creds.json sqlite:creds.db; do
 	"${tok[@]}" "$s" >/dev/null || { echo "bench-cli: token --store $s failed" >&2; exit 1; }
+	want=$("${tok[@]}" "$s")
+	got=$("$tmp/floor.sqlite" "${args[@]}" "$s") || { echo "bench-cli: tokenfloor --store $s failed" >&2; exit 1; }
+	[ "$got" = "$want" ] || { echo "bench-cli: tokenfloor --store $s printed another token than token" >&2; exit 1; }
 done
 
 # The timer: a Go program that runs token and cat alternately, one run
@@ -138,23 +160,32 @@ if [ ! -x /usr/bin/time ]; then
 	echo "bench-cli: /usr/bin/time is missing (apt-get install time): no RSS figures"
 fi
 
-# bench NAME SPEC FILE: token vs cat, alternately; max RSS of token.
+# bench NAME FILE CMD...: CMD vs cat FILE, alternately; max RSS of CMD.
 bench() {
-	local name=$1 spec=$2 file=$3 rss=0 r out
-	out=$(./alt.bin "$runs" 20 -- "${tok[@]}" "$spec" -- cat "$file")
+	local name=$1 file=$2 rss=0 r out
+	shift 2
+	out=$(./alt.bin "$runs" 20 -- "$@" -- cat "$file")
 	if [ -x /usr/bin/time ]; then
 		for _ in $(seq 10); do
-			r=$(/usr/bin/time -v "${tok[@]}" "$spec" 2>&1 >/dev/null | awk '/Maximum resident/ { print $NF }')
+			r=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ { print $NF }')
 			[ "$r" -gt "$rss" ] && rss=$r
 		done
 	fi
 	read -r t c ratio <<<"$out"
-	printf '%-7s token %s ms, cat %s ms (medians of %d alternate runs): ratio %sx; max RSS %s KiB (%.1f MiB)\n' \
+	printf '%-14s %s ms, cat %s ms (medians of %d alternate runs): ratio %sx; max RSS %s KiB (%.1f MiB)\n' \
 		"$name" "$t" "$c" "$runs" "$ratio" "$rss" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')"
 }
-bench file file:creds.json creds.json
-bench sqlite sqlite:creds.db creds.db
-read -r t c ratio <<<"$(./alt.bin "$runs" 20 -- ./hello.bin -- cat creds.json)"
-printf '%-7s %s ms, cat %s ms: ratio %sx; max RSS %s KiB (the floor of any Go program)\n' hello "$t" "$c" "$ratio" \
-	"$( (/usr/bin/time -f %M ./hello.bin >/dev/null) 2>&1 || echo '?')"
+echo "token (CGO_ENABLED=$cgo):"
+bench file creds.json "${tok[@]}" file:creds.json
+bench sqlite creds.db "${tok[@]}" sqlite:creds.db
+if [ -n "$cgobin" ]; then
+	echo "token (with cgo):"
+	bench file creds.json "$cgobin" token "${args[@]}" file:creds.json
+	bench sqlite creds.db "$cgobin" token "${args[@]}" sqlite:creds.db
+fi
+echo "floors (CGO_ENABLED=$cgo):"
+bench floor-file creds.json "$tmp/floor" "${args[@]}" file:creds.json
+bench floor+sqlite creds.json "$tmp/floor.sqlite" "${args[@]}" file:creds.json
+bench floor-sqlite creds.db "$tmp/floor.sqlite" "${args[@]}" sqlite:creds.db
+bench hello creds.json ./hello.bin
 echo "targets (issue 12): file <= 2.5x cat and <= 8 MiB; sqlite <= 3x cat"

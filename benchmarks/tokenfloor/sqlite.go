@@ -1,0 +1,16 @@
+//go:build sqlite
+
+package main
+
+import (
+	"context"
+
+	"github.com/oauth2client/oauth2client/store"
+	"github.com/oauth2client/oauth2client/store/sqlstore"
+)
+
+func init() {
+	openers["sqlite"] = func(ctx context.Context, path string) (store.Store, error) {
+		return sqlstore.OpenSQLite(ctx, path, nil)
+	}
+}
