@@ -432,6 +432,41 @@ func TestSQLiteFileModes(t *testing.T) {
 	}
 }
 
+// TestSQLiteWALOnceForAll: a database left in another journal mode (as
+// the sqlite3 shell may leave it) is put back in WAL mode when opened, and
+// every pooled connection uses WAL, though only the open sets it.
+func TestSQLiteWALOnceForAll(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creds.db")
+	s := openSQLite(t, path, nil)
+	var mode string
+	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("PRAGMA journal_mode=DELETE: %q, %v", mode, err)
+	}
+	s.Close()
+
+	s = openSQLite(t, path, nil)
+	conns := make([]*sql.Conn, 3) // distinct connections, held at once
+	for i := range conns {
+		c, err := s.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	for i, c := range conns {
+		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("connection %d: journal_mode %q, %v; want wal", i, mode, err)
+		}
+	}
+	if err := s.Save(ctx, "k", storetest.Credentials("a", time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Errorf("no -wal file after a write: %v", err)
+	}
+}
+
 // TestSQLiteOddPath: a path with URI-special characters is a path.
 func TestSQLiteOddPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a dir?x=1#y%20")
