@@ -18,7 +18,9 @@
 #           program that links nothing else; with -tags sqlite it links
 #           package sqlstore too. What oauth2client costs above it is the
 #           start-up of everything else it links.
-#   hello   a Go hello world: the floor of any Go program.
+#   hello   a Go hello world: the floor of any Go program;
+#   hello+http  the same linking net/http, as any program that refreshes a
+#           token over HTTPS does.
 #
 # Usage: scripts/bench-cli.sh [RUNS [HYPERFINE_RUNS]]   (default 400 and 100)
 # Environment: GO (default go); CGO_ENABLED (default 0) and GOFLAGS pass
@@ -148,7 +150,9 @@ func main() {
 EOF2
 (cd alt && printf 'module alt\n\ngo 1.22\n' >go.mod && "${GO:-go}" build -o ../alt.bin .)
 mkdir hello && printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >hello/main.go
-(cd hello && printf 'module hello\n\ngo 1.22\n' >go.mod && "${GO:-go}" build -o ../hello.bin .)
+(cd hello && printf 'module hello\n\ngo 1.22\n' >go.mod && CGO_ENABLED=$cgo "${GO:-go}" build -o ../hello.bin .)
+mkdir hellohttp && printf 'package main\n\nimport (\n\t"net/http"\n\t"os"\n)\n\nvar _ = http.DefaultClient\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >hellohttp/main.go
+(cd hellohttp && printf 'module hellohttp\n\ngo 1.22\n' >go.mod && CGO_ENABLED=$cgo "${GO:-go}" build -o ../hellohttp.bin .)
 if command -v hyperfine >/dev/null; then
 	echo "hyperfine is installed; the ratio below comes from alternate runs (see alt/main.go); hyperfine's runs one command after the other:"
 	hyperfine -N --style basic --warmup 10 --runs "$hruns" "${tok[*]} file:creds.json" "cat creds.json" \
@@ -188,4 +192,5 @@ bench floor-file creds.json "$tmp/floor" "${args[@]}" file:creds.json
 bench floor+sqlite creds.json "$tmp/floor.sqlite" "${args[@]}" file:creds.json
 bench floor-sqlite creds.db "$tmp/floor.sqlite" "${args[@]}" sqlite:creds.db
 bench hello creds.json ./hello.bin
+bench hello+http creds.json ./hellohttp.bin
 echo "targets (issue 12): file <= 2.5x cat and <= 8 MiB; sqlite <= 3x cat"
