@@ -13,7 +13,7 @@ import (
 	"github.com/oauth2client/oauth2client/dpop"
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
 	"github.com/oauth2client/oauth2client/store"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // TestOIDCProviderDPoP (issue 11): against oidc-provider's DPoP feature,
@@ -82,7 +82,7 @@ func TestOIDCProviderDPoP(t *testing.T) {
 
 			db := filepath.Join(t.TempDir(), "creds.db")
 			open := func() store.Store {
-				s, err := sqlstore.OpenSQLite(ctx, db, nil)
+				s, err := sqlite.Open(ctx, db, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,7 +10,7 @@ import (
 	"github.com/oauth2client/oauth2client/clientauth"
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
 	"github.com/oauth2client/oauth2client/store"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // Issue 11, mutual TLS against oidc-provider (its mTLS feature behind an
@@ -67,7 +67,7 @@ func TestOIDCProviderMTLS(t *testing.T) {
 				t.Errorf("bound token without its certificate: %d, want 401", got)
 			}
 
-			s, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "creds.db"), nil)
+			s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "creds.db"), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@
 #   floor   benchmarks/tokenfloor: the same work as token (client secrets,
 #           store key, open, bind, print) from the same packages, in a
 #           program that links nothing else; with -tags sqlite it links
-#           package sqlstore too. What oauth2client costs above it is the
+#           store/sqlstore/sqlite too. What oauth2client costs above it is the
 #           start-up of everything else it links.
 #   hello   a Go hello world: the floor of any Go program;
 #   hello+http  the same linking net/http, as any program that refreshes a

@@ -7,8 +7,8 @@
 // hello world, so that the cost of the command's other features (the
 // commands, stores and servers it also links) and the cost of the work
 // itself can be told apart. Built with -tags sqlite it also opens
-// sqlite:PATH stores through package sqlstore, and links what that
-// package links.
+// sqlite:PATH stores through package store/sqlstore/sqlite, and links what
+// that package links.
 //
 // Usage:
 //

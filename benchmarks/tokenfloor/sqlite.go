@@ -6,11 +6,11 @@ import (
 	"context"
 
 	"github.com/oauth2client/oauth2client/store"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 func init() {
 	openers["sqlite"] = func(ctx context.Context, path string) (store.Store, error) {
-		return sqlstore.OpenSQLite(ctx, path, nil)
+		return sqlite.Open(ctx, path, nil)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/oauth2client/oauth2client"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/file"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // BenchmarkTokenCommand is the in-process part of 'oauth2client token'
@@ -41,7 +41,7 @@ func BenchmarkTokenCommand(b *testing.B) {
 			return file.Open(filepath.Join(dir, "creds.json"), nil)
 		}},
 		{"sqlite", "sqlite:" + filepath.Join(dir, "creds.db"), func() (store.Store, error) {
-			return sqlstore.OpenSQLite(ctx, filepath.Join(dir, "creds.db"), nil)
+			return sqlite.Open(ctx, filepath.Join(dir, "creds.db"), nil)
 		}},
 	}
 	for _, st := range stores {

@@ -17,7 +17,7 @@ import (
 	"github.com/oauth2client/oauth2client/clientauth"
 	"github.com/oauth2client/oauth2client/internal/certtest"
 	"github.com/oauth2client/oauth2client/oauth2test"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // Issue 11, mutual TLS item 4: login --client-cert --client-key against
@@ -151,7 +151,7 @@ func cliProcess(t *testing.T, env []string, args ...string) (string, error) {
 // SQLite store at path to the past.
 func expireSQLite(t *testing.T, path, key string) {
 	t.Helper()
-	s, err := sqlstore.OpenSQLite(t.Context(), path, nil)
+	s, err := sqlite.Open(t.Context(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
 	"github.com/oauth2client/oauth2client/oauth2test"
 	"github.com/oauth2client/oauth2client/store/file"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // runProcess runs oauth2client with args in a new process and returns its
@@ -44,7 +44,7 @@ func TestDPoPLoginSQLite(t *testing.T) {
 	if !strings.Contains(msg, "bound to a DPoP key") {
 		t.Errorf("login stderr:\n%s", msg)
 	}
-	s, err := sqlstore.OpenSQLite(t.Context(), db, nil)
+	s, err := sqlite.Open(t.Context(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestDPoPOIDCProviderCLI(t *testing.T) {
 		t.Errorf("login stderr:\n%s", msg)
 	}
 
-	s, err := sqlstore.OpenSQLite(t.Context(), db, nil)
+	s, err := sqlite.Open(t.Context(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/oauth2client/oauth2client/clientauth"
 	"github.com/oauth2client/oauth2client/internal/oidcprovidertest"
-	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // Issue 11, mutual TLS against oidc-provider with the CLI, each command
@@ -84,7 +84,7 @@ func TestEndToEndOIDCProviderMTLS(t *testing.T) {
 // SQLite store at path.
 func storedAccessToken(t *testing.T, path, key string) string {
 	t.Helper()
-	s, err := sqlstore.OpenSQLite(t.Context(), path, nil)
+	s, err := sqlite.Open(t.Context(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

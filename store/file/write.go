@@ -10,7 +10,7 @@ import (
 
 // ErrSymlink is wrapped by the error for a credentials file or lock file
 // that is a symbolic link: it is refused, never followed. It is the same
-// value as sqlstore.ErrSymlink.
+// value as sqlite.ErrSymlink (package store/sqlstore/sqlite).
 var ErrSymlink = safefile.ErrSymlink
 
 // ErrCorrupt is wrapped by the error for a file that cannot be read as any

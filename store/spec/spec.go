@@ -26,6 +26,8 @@ import (
 	"github.com/oauth2client/oauth2client/store/file"
 	"github.com/oauth2client/oauth2client/store/keyring"
 	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/postgres"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 )
 
 // Kind is the kind of store a spec names.
@@ -175,9 +177,9 @@ func (s Spec) open(ctx context.Context, logger *slog.Logger) (store.Store, error
 	case Keyring:
 		return keyring.New(s.Target, &keyring.Options{Logger: logger})
 	case SQLite:
-		return sqlstore.OpenSQLite(ctx, s.Target, &sqlstore.Options{Logger: logger})
+		return sqlite.Open(ctx, s.Target, &sqlstore.Options{Logger: logger})
 	case Postgres:
-		return sqlstore.OpenPostgres(ctx, s.Target, &sqlstore.Options{Logger: logger})
+		return postgres.Open(ctx, s.Target, &sqlstore.Options{Logger: logger})
 	}
 	return nil, fmt.Errorf("spec: unknown store kind %q", s.Kind)
 }

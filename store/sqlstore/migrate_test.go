@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/postgres"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
@@ -30,7 +32,7 @@ func rawBackends() []rawBackend {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			return exec, func(o *sqlstore.Options) (*sqlstore.Store, error) { return sqlstore.OpenSQLite(ctx, path, o) }
+			return exec, func(o *sqlstore.Options) (*sqlstore.Store, error) { return sqlite.Open(ctx, path, o) }
 		}},
 		{"postgres", func(t *testing.T) (func(string), func(*sqlstore.Options) (*sqlstore.Store, error)) {
 			dsn := postgresDSN(t)
@@ -41,7 +43,7 @@ func rawBackends() []rawBackend {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			return exec, func(o *sqlstore.Options) (*sqlstore.Store, error) { return sqlstore.OpenPostgres(ctx, dsn, o) }
+			return exec, func(o *sqlstore.Options) (*sqlstore.Store, error) { return postgres.Open(ctx, dsn, o) }
 		}},
 	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/postgres"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
@@ -26,9 +28,9 @@ func TestHelperProcess(t *testing.T) {
 			return storetest.TokenChild(ctx, func(ctx context.Context) (store.Store, error) {
 				opts := &sqlstore.Options{Table: os.Getenv(envTable)}
 				if os.Getenv(envDialect) == "sqlite" {
-					return sqlstore.OpenSQLite(ctx, os.Getenv(envTarget), opts)
+					return sqlite.Open(ctx, os.Getenv(envTarget), opts)
 				}
-				return sqlstore.OpenPostgres(ctx, os.Getenv(envTarget), opts)
+				return postgres.Open(ctx, os.Getenv(envTarget), opts)
 			})
 		},
 	})

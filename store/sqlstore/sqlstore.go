@@ -53,18 +53,23 @@ type Options struct {
 	// followed by "_schema", records the layout's version.
 	Table string
 	// BusyTimeout is how long an SQLite operation waits for a lock another
-	// connection or process holds before failing; zero means 30 seconds.
-	// The operation's context can end the wait earlier. PostgreSQL waits
-	// for row locks until the context ends.
+	// connection or process holds before failing; zero means 30 seconds
+	// (sqlite.Open sets it on each connection; give a database opened
+	// otherwise its own). The operation's context can end the wait
+	// earlier. PostgreSQL waits for row locks until the context ends.
 	BusyTimeout time.Duration
-	// InsecureAllowReadableDatabase makes OpenSQLite open an existing
+	// InsecureAllowReadableDatabase makes sqlite.Open open an existing
 	// database (or -wal, -shm, -journal file) that users other than its
-	// owner may read, which it otherwise refuses with [ErrReadable].
+	// owner may read, which it otherwise refuses with sqlite.ErrReadable.
 	InsecureAllowReadableDatabase bool
-	// Name describes the database in error messages when the store was made
-	// with [New]; empty means the dialect's name. OpenSQLite uses the path
-	// and OpenPostgres the host, port and database name.
+	// Name describes the database in error messages; empty means the
+	// dialect's name. sqlite.Open uses "sqlite:" and the path, and
+	// postgres.Open the host, port and database name.
 	Name string
+	// CloseDB makes [Store.Close] close the *sql.DB given to [New] too;
+	// by default the store leaves it open for its owner. sqlite.Open and
+	// postgres.Open set it: the database they open is the store's.
+	CloseDB bool
 	// Now returns the time written to updated_at; nil means time.Now.
 	Now func() time.Time
 	// LeaseDuration is how long a refresh lease ([Store.LockRefresh])
@@ -119,7 +124,8 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // New returns a store on a database the caller opened; Close leaves db
-// open. It creates the table, or brings an older layout up to date, unless
+// open unless opts.CloseDB is set. Packages sqlite and postgres beside
+// this one open the database and call New. It creates the table, or brings an older layout up to date, unless
 // that is done already; several processes may do this at once. opts may be
 // nil.
 //
@@ -138,11 +144,7 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts *Options) (*Stor
 	if o.Name == "" {
 		o.Name = dialect.String()
 	}
-	return newStore(ctx, db, false, dialect, o)
-}
-
-func newStore(ctx context.Context, db *sql.DB, owns bool, dialect Dialect, o Options) (*Store, error) {
-	s := &Store{db: db, ownsDB: owns, dialect: dialect, name: o.Name, table: o.Table, now: o.Now}
+	s := &Store{db: db, ownsDB: o.CloseDB, dialect: dialect, name: o.Name, table: o.Table, now: o.Now}
 	if s.table == "" {
 		s.table = DefaultTable
 	}
@@ -430,8 +432,8 @@ func (s *Store) updatePostgres(ctx context.Context, key string, fn store.UpdateF
 	return tx.Commit()
 }
 
-// Close closes the database if the store opened it (OpenSQLite,
-// OpenPostgres); a store made with [New] leaves it open.
+// Close closes the database when [Options].CloseDB says the store owns it
+// (sqlite.Open, postgres.Open); otherwise it leaves it open.
 func (s *Store) Close() error {
 	if !s.ownsDB {
 		return nil

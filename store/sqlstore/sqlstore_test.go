@@ -18,6 +18,8 @@ import (
 	"github.com/oauth2client/oauth2client/internal/pgtest"
 	"github.com/oauth2client/oauth2client/store"
 	"github.com/oauth2client/oauth2client/store/sqlstore"
+	"github.com/oauth2client/oauth2client/store/sqlstore/postgres"
+	"github.com/oauth2client/oauth2client/store/sqlstore/sqlite"
 	"github.com/oauth2client/oauth2client/store/storetest"
 )
 
@@ -62,7 +64,7 @@ func sqliteBackend() backend {
 
 func openSQLite(t testing.TB, path string, opts *sqlstore.Options) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.OpenSQLite(ctx, path, opts)
+	s, err := sqlite.Open(ctx, path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +113,7 @@ func postgresBackend() backend {
 
 func openPostgres(t testing.TB, dsn string, opts *sqlstore.Options) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.OpenPostgres(ctx, dsn, opts)
+	s, err := postgres.Open(ctx, dsn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,22 +378,22 @@ func TestOpenErrors(t *testing.T) {
 		want string
 	}{
 		{"sqlite missing folder", func() error {
-			_, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "no", "such", "db"), nil)
+			_, err := sqlite.Open(ctx, filepath.Join(dir, "no", "such", "db"), nil)
 			return err
 		}, "sqlite:" + filepath.Join(dir, "no", "such", "db")},
-		{"sqlite empty path", func() error { _, err := sqlstore.OpenSQLite(ctx, "", nil); return err }, "empty path"},
+		{"sqlite empty path", func() error { _, err := sqlite.Open(ctx, "", nil); return err }, "empty path"},
 		{"bad table", func() error {
-			_, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "db"), &sqlstore.Options{Table: `x"; DROP TABLE y`})
+			_, err := sqlite.Open(ctx, filepath.Join(dir, "db"), &sqlstore.Options{Table: `x"; DROP TABLE y`})
 			return err
 		}, "invalid Options.Table"},
 		{"postgres wrong password", func() error {
 			dsn := postgresDSN(t)
 			i := strings.Index(dsn, "@")
-			_, err := sqlstore.OpenPostgres(ctx, "postgres://postgres:WRONG-PASSWORD"+dsn[i:], nil)
+			_, err := postgres.Open(ctx, "postgres://postgres:WRONG-PASSWORD"+dsn[i:], nil)
 			return err
 		}, "postgres://127.0.0.1:"},
 		{"postgres bad dsn", func() error {
-			_, err := sqlstore.OpenPostgres(ctx, "postgres://u:WRONG-PASSWORD@127.0.0.1:notaport/db", nil)
+			_, err := postgres.Open(ctx, "postgres://u:WRONG-PASSWORD@127.0.0.1:notaport/db", nil)
 			return err
 		}, "sqlstore: postgres"},
 		{"unknown dialect", func() error { _, err := sqlstore.New(ctx, nil, 0, nil); return err }, "unknown dialect"},
@@ -407,79 +409,6 @@ func TestOpenErrors(t *testing.T) {
 				t.Errorf("error %q quotes the password", err)
 			}
 		})
-	}
-}
-
-// TestSQLiteFileModes: the database and its -wal and -shm files are 0600.
-func TestSQLiteFileModes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "creds.db")
-	s := openSQLite(t, path, nil)
-	if err := s.Save(ctx, "k", storetest.Credentials("a", time.Time{})); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m := fi.Mode().Perm(); m != 0o600 {
-			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), m)
-		}
-	}
-	var mode string
-	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-		t.Errorf("journal_mode %q, %v; want wal", mode, err)
-	}
-}
-
-// TestSQLiteWALOnceForAll: a database left in another journal mode (as
-// the sqlite3 shell may leave it) is put back in WAL mode when opened, and
-// every pooled connection uses WAL, though only the open sets it.
-func TestSQLiteWALOnceForAll(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "creds.db")
-	s := openSQLite(t, path, nil)
-	var mode string
-	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil || mode != "delete" {
-		t.Fatalf("PRAGMA journal_mode=DELETE: %q, %v", mode, err)
-	}
-	s.Close()
-
-	s = openSQLite(t, path, nil)
-	conns := make([]*sql.Conn, 3) // distinct connections, held at once
-	for i := range conns {
-		c, err := s.DB().Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns[i] = c
-	}
-	for i, c := range conns {
-		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-			t.Errorf("connection %d: journal_mode %q, %v; want wal", i, mode, err)
-		}
-	}
-	if err := s.Save(ctx, "k", storetest.Credentials("a", time.Time{})); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path + "-wal"); err != nil {
-		t.Errorf("no -wal file after a write: %v", err)
-	}
-}
-
-// TestSQLiteOddPath: a path with URI-special characters is a path.
-func TestSQLiteOddPath(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "a dir?x=1#y%20")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "c?d.db")
-	s := openSQLite(t, path, nil)
-	if err := s.Save(ctx, "k", storetest.Credentials("a", time.Time{})); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("database not at its path: %v", err)
 	}
 }
 
@@ -521,6 +450,26 @@ func TestNewWithOwnDB(t *testing.T) {
 				t.Errorf("Load: %v", err)
 			}
 		})
+	}
+}
+
+// TestNewCloseDB: with Options.CloseDB, Store.Close closes the caller's
+// database, as the stores sqlite.Open and postgres.Open return do.
+func TestNewCloseDB(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "own.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := sqlstore.New(ctx, db, sqlstore.SQLite, &sqlstore.Options{CloseDB: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PingContext(ctx); err == nil {
+		t.Error("db still open after Store.Close with CloseDB")
 	}
 }
 

@@ -1,4 +1,11 @@
-package sqlstore
+// Package postgres opens a credential store ([sqlstore.Store]) in a
+// PostgreSQL database through github.com/jackc/pgx/v5: for many app
+// replicas on many machines.
+//
+// It is a package of its own so that programs link the PostgreSQL driver
+// only when they use it: a program that keeps credentials in SQLite
+// (package sqlite beside this one) or in files does not carry it.
+package postgres
 
 import (
 	"context"
@@ -7,15 +14,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/oauth2client/oauth2client/store/sqlstore"
 )
 
-// OpenPostgres connects to the PostgreSQL database dsn names (a URL such
+// Open connects to the PostgreSQL database dsn names (a URL such
 // as postgres://user:password@host:5432/db or a key=value string, as
 // github.com/jackc/pgx/v5 parses them) and returns a store on it. Error
 // messages name the host, port and database, never the password. Close
 // closes the connections. opts may be nil.
-func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error) {
-	var o Options
+func Open(ctx context.Context, dsn string, opts *sqlstore.Options) (*sqlstore.Store, error) {
+	var o sqlstore.Options
 	if opts != nil {
 		o = *opts
 	}
@@ -29,8 +38,9 @@ func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error
 		o.Name += ":" + strconv.Itoa(int(cfg.Port))
 	}
 	o.Name += "/" + cfg.Database
+	o.CloseDB = true
 	db := stdlib.OpenDB(*cfg)
-	s, err := newStore(ctx, db, true, Postgres, o)
+	s, err := sqlstore.New(ctx, db, sqlstore.Postgres, &o)
 	if err != nil {
 		db.Close()
 		return nil, err

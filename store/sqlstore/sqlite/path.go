@@ -1,4 +1,4 @@
-package sqlstore
+package sqlite
 
 import (
 	"errors"
@@ -10,12 +10,12 @@ import (
 	"github.com/oauth2client/oauth2client/internal/safefile"
 )
 
-// ErrSymlink is wrapped by OpenSQLite's error when the database path, or
+// ErrSymlink is wrapped by Open's error when the database path, or
 // its -wal, -shm or -journal file, is a symbolic link (dangling or not):
 // it is refused, never followed. It is the same value as file.ErrSymlink.
 var ErrSymlink = safefile.ErrSymlink
 
-// ErrReadable is wrapped by OpenSQLite's error when an existing database,
+// ErrReadable is wrapped by Open's error when an existing database,
 // or its -wal, -shm or -journal file, may be read by users other than its
 // owner (group or other permission bits set); see
 // Options.InsecureAllowReadableDatabase.

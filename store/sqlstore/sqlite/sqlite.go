@@ -1,4 +1,11 @@
-package sqlstore
+// Package sqlite opens a credential store ([sqlstore.Store]) in an SQLite
+// database file through modernc.org/sqlite (pure Go, no cgo): the
+// embedded default, for one machine.
+//
+// It is a package of its own so that programs link the SQLite engine only
+// when they use it: a program that keeps credentials in PostgreSQL
+// (package postgres beside this one) or in files does not carry it.
+package sqlite
 
 import (
 	"context"
@@ -11,9 +18,11 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/oauth2client/oauth2client/store/sqlstore"
 )
 
-// OpenSQLite opens, or creates with mode 0600, the SQLite database at path
+// Open opens, or creates with mode 0600, the SQLite database at path
 // through modernc.org/sqlite (pure Go, no cgo) and returns a store on it.
 // The database is put in WAL mode, so readers never wait for a writer, and
 // every connection waits up to opts.BusyTimeout for another's lock. SQLite
@@ -30,14 +39,15 @@ import (
 // Processes on one machine may share the file; SQLite's locks do not work
 // on network file systems, so use PostgreSQL for replicas on several
 // machines.
-func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error) {
-	var o Options
+func Open(ctx context.Context, path string, opts *sqlstore.Options) (*sqlstore.Store, error) {
+	var o sqlstore.Options
 	if opts != nil {
 		o = *opts
 	}
 	o.Name = "sqlite:" + path
+	o.CloseDB = true
 	if path == "" {
-		return nil, errors.New("sqlstore: OpenSQLite: empty path")
+		return nil, errors.New("sqlstore: sqlite.Open: empty path")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -58,7 +68,7 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: %s: %w", o.Name, err)
 	}
-	s, err := newStore(ctx, db, true, SQLite, o)
+	s, err := sqlstore.New(ctx, db, sqlstore.SQLite, &o)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -100,6 +110,6 @@ func sqliteDSN(abs string, busy time.Duration) string {
 	u := url.URL{Scheme: "file", Path: p}
 	q := url.Values{"_pragma": {
 		fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()),
-	}, "mode": {"rw"}} // OpenSQLite created the file: SQLite never does
+	}, "mode": {"rw"}} // Open created the file: SQLite never does
 	return u.String() + "?" + q.Encode()
 }
