@@ -13,9 +13,10 @@
 # (one command after the other) are printed too when it is installed.
 #
 # For scale it also times, the same way:
-#   floor   benchmarks/tokenfloor: the same work as token (client secrets,
-#           store key, open, bind, print) from the same packages, in a
-#           program that links nothing else; with -tags sqlite it links
+#   floor   benchmarks/tokenfloor: the core of token's work (client
+#           secrets, store key, open, bind, print) from the same packages,
+#           in a program that links nothing else (it skips the checks and
+#           settings token adds: see its doc); with -tags sqlite it links
 #           store/sqlstore/sqlite too. What oauth2client costs above it is the
 #           start-up of everything else it links.
 #   hello   a Go hello world: the floor of any Go program;
@@ -38,8 +39,10 @@ hruns=${2:-100}
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 serve_pid=
+login_pid=
 cleanup() {
 	if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; fi
+	if [ -n "$login_pid" ]; then kill "$login_pid" 2>/dev/null || true; fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -73,7 +76,8 @@ for _ in $(seq 100); do [ -s serve.out ] && [ -s cs.json ] && break; sleep 0.1; 
 # login STORE: logs in with the client of cs.json, following the printed URL.
 login() {
 	"$bin" login --client-secrets cs.json --scope openid --no-browser --store "$1" 2>login.err &
-	local pid=$! url=
+	login_pid=$!
+	local url=
 	for _ in $(seq 100); do
 		url=$(grep -m1 '^http' login.err || true)
 		[ -n "$url" ] && break
@@ -81,7 +85,8 @@ login() {
 	done
 	[ -n "$url" ] || { echo "bench-cli: login printed no URL:" >&2; cat login.err >&2; exit 1; }
 	curl -sfL -o /dev/null "$url"
-	wait "$pid" || { echo "bench-cli: login failed:" >&2; cat login.err >&2; exit 1; }
+	wait "$login_pid" || { echo "bench-cli: login failed:" >&2; cat login.err >&2; exit 1; }
+	login_pid=
 }
 login file:creds.json
 login sqlite:creds.db
@@ -172,7 +177,7 @@ bench() {
 	if [ -x /usr/bin/time ]; then
 		for _ in $(seq 10); do
 			r=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ { print $NF }')
-			[ "$r" -gt "$rss" ] && rss=$r
+			[ -n "$r" ] && [ "$r" -gt "$rss" ] && rss=$r
 		done
 	fi
 	read -r t c ratio <<<"$out"

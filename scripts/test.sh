@@ -38,6 +38,8 @@ grep -E '^(ok|\?|FAIL)' "$log"
 for mod in authadapt/go.mod examples/*/go.mod benchmarks/go.mod; do
 	(cd "$(dirname "$mod")" && test -z "$(gofmt -l .)" && go mod tidy -diff && go vet ./... && go test -race ./...)
 done
+# scripts/bench-cli.sh's floor program, built as it builds it: with SQLite.
+(cd benchmarks && go vet -tags sqlite ./tokenfloor && go test -race -tags sqlite ./tokenfloor)
 # The README's web-app command, `go run ./examples/webapp --auto-approve`, from
 # the root through go.work (examples/webapp's own tests run the app; here
 # only that the command resolves and builds).

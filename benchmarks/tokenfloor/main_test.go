@@ -41,23 +41,36 @@ func TestFloorPrintsStoredToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "creds.json")
-	s, err := file.Open(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Save(ctx, store.ClassicKey("floor-client", "", []string{"email", "openid"}), c.State()); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	// Every store this build can open (sqlite with -tags sqlite).
+	kinds := map[string]string{"file": "creds.json", "sqlite": "creds.db"}
+	for kind, name := range kinds {
+		open := openers[kind]
+		if open == nil {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		if kind == "file" {
+			open = func(context.Context, string) (store.Store, error) { return file.Open(path, nil) } // creates it
+		}
+		s, err := open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save(ctx, store.ClassicKey("floor-client", "", []string{"email", "openid"}), c.State()); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
 
+		var out bytes.Buffer
+		if err := run(ctx, &out, []string{"--client-secrets", secrets, "--scope", "openid email", "--store", kind + ":" + path}); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if got := strings.TrimSpace(out.String()); got != "AT-floor" {
+			t.Errorf("%s: printed %q, want the stored token AT-floor", kind, got)
+		}
+	}
+	path := filepath.Join(dir, "creds.json")
 	var out bytes.Buffer
-	if err := run(ctx, &out, []string{"--client-secrets", secrets, "--scope", "openid email", "--store", "file:" + path}); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(out.String()); got != "AT-floor" {
-		t.Errorf("printed %q, want the stored token AT-floor", got)
-	}
 	for _, args := range [][]string{
 		{"--client-secrets", secrets, "--store", "keyring:x"},
 		{"--client-secrets", secrets, "--store", "file:"},

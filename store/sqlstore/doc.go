@@ -16,7 +16,8 @@
 //     processes wait for each other's locks.
 //   - [github.com/oauth2client/oauth2client/store/sqlstore/postgres.Open]
 //     connects with github.com/jackc/pgx/v5.
-//   - [New] takes a *sql.DB the caller opened and manages.
+//   - [New] takes a *sql.DB the caller opened and manages, through a
+//     driver the caller imports (package sqlstore registers none).
 //
 // # Table
 //

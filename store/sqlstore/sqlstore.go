@@ -68,7 +68,8 @@ type Options struct {
 	Name string
 	// CloseDB makes [Store.Close] close the *sql.DB given to [New] too;
 	// by default the store leaves it open for its owner. sqlite.Open and
-	// postgres.Open set it: the database they open is the store's.
+	// postgres.Open set it: the database they open is the store's. When
+	// New fails, db is left open either way: its caller closes it.
 	CloseDB bool
 	// Now returns the time written to updated_at; nil means time.Now.
 	Now func() time.Time
@@ -129,7 +130,10 @@ var _ store.Store = (*Store)(nil)
 // that is done already; several processes may do this at once. opts may be
 // nil.
 //
-// With SQLite, give db a busy timeout (modernc.org/sqlite:
+// Package sqlstore registers no database/sql driver: the program imports
+// the one db uses (modernc.org/sqlite registers "sqlite", and so does
+// importing store/sqlstore/sqlite; github.com/jackc/pgx/v5/stdlib
+// registers "pgx"). With SQLite, give db a busy timeout (modernc.org/sqlite:
 // "_pragma=busy_timeout(30000)" in the DSN) so processes wait for each
 // other's locks instead of failing. With PostgreSQL, transactions run at
 // the READ COMMITTED isolation level whatever the database's default.

@@ -17,7 +17,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	moderncsqlite "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/oauth2client/oauth2client/store/sqlstore"
 )
@@ -64,7 +65,7 @@ func Open(ctx context.Context, path string, opts *sqlstore.Options) (*sqlstore.S
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", o.Name, err)
 	}
-	if err := useWAL(ctx, db); err != nil {
+	if err := useWAL(ctx, db, busy); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: %s: %w", o.Name, err)
 	}
@@ -81,21 +82,46 @@ func Open(ctx context.Context, path string, opts *sqlstore.Options) (*sqlstore.S
 // another, uses it once it is set; asking each new connection to set it
 // (a "_pragma" of the DSN) would make every open pay for a statement that
 // changes nothing (0.14 ms of each 'oauth2client token', scripts/bench-cli.sh).
-func useWAL(ctx context.Context, db *sql.DB) error {
-	var mode string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("reading the journal mode: %w", err)
+//
+// The switch needs the database's write lock, and SQLite does not wait
+// for it through the busy handler (it fails at once with SQLITE_BUSY when
+// another connection writes, or opens the same new database), so useWAL
+// tries again until busy has passed or ctx ends, as every other operation
+// waits. A database SQLite cannot put in WAL mode (a file system without
+// shared memory) stays in its mode, as it did when the DSN asked for WAL.
+func useWAL(ctx context.Context, db *sql.DB, busy time.Duration) error {
+	deadline := time.Now().Add(busy)
+	pause := time.Millisecond
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		if err == nil && strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		if err == nil {
+			if err = db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err == nil {
+				return nil
+			}
+		}
+		if !isBusy(err) || time.Now().Add(pause).After(deadline) {
+			return fmt.Errorf("setting WAL mode: %w", err)
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("setting WAL mode: %w (waiting for another connection's lock: %v)", ctx.Err(), err)
+		case <-t.C:
+		}
+		pause = min(2*pause, 50*time.Millisecond)
 	}
-	if strings.EqualFold(mode, "wal") {
-		return nil
-	}
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-		return fmt.Errorf("setting WAL mode: %w", err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("setting WAL mode: the database stays in %s mode", mode)
-	}
-	return nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its
+// extended codes): another connection holds the lock.
+func isBusy(err error) bool {
+	var e *moderncsqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // sqliteDSN returns a modernc.org/sqlite DSN for the absolute path: an

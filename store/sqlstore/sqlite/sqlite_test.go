@@ -3,10 +3,12 @@ package sqlite_test
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,5 +178,81 @@ func TestSQLiteOddPath(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database not at its path: %v", err)
+	}
+}
+
+// TestOpenWaitsToSwitchToWAL: switching a database to WAL mode needs its
+// write lock, which SQLite does not wait for by itself; Open waits for a
+// writer holding it (up to the busy timeout), as every other operation
+// does, instead of failing with SQLITE_BUSY.
+func TestOpenWaitsToSwitchToWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creds.db")
+	s := openSQLite(t, path, nil)
+	var mode string
+	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil || mode != "delete" {
+		t.Fatalf("PRAGMA journal_mode=DELETE: %q, %v", mode, err)
+	}
+	s.Close()
+
+	// Another connection writes: it holds the write lock until released.
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	writer, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	if _, err := writer.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan error, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_, err := writer.ExecContext(ctx, "COMMIT")
+		released <- err
+	}()
+
+	s, err = sqlite.Open(ctx, path, &sqlstore.Options{BusyTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatalf("Open while another connection writes: %v", err)
+	}
+	defer s.Close()
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q, %v; want wal", mode, err)
+	}
+}
+
+// TestConcurrentOpensOfNewDatabase: goroutines opening the same new
+// database at once all succeed, though only one can switch it to WAL mode
+// at a time.
+func TestConcurrentOpensOfNewDatabase(t *testing.T) {
+	const rounds, openers = 20, 8
+	for r := range rounds {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("new-%d.db", r))
+		var wg sync.WaitGroup
+		errs := make(chan error, openers)
+		for range openers {
+			wg.Go(func() {
+				s, err := sqlite.Open(ctx, path, &sqlstore.Options{BusyTimeout: 20 * time.Second})
+				if err == nil {
+					err = s.Save(ctx, "k", storetest.Credentials("a", time.Time{}))
+					s.Close()
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", r, err)
+			}
+		}
 	}
 }
