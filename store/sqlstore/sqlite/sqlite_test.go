@@ -130,10 +130,10 @@ func TestSQLiteFileModes(t *testing.T) {
 	}
 }
 
-// TestSQLiteWALOnceForAll: a database left in another journal mode (as
-// the sqlite3 shell may leave it) is put back in WAL mode when opened, and
-// every pooled connection uses WAL, though only the open sets it.
-func TestSQLiteWALOnceForAll(t *testing.T) {
+// rollbackDatabase returns the path of a store's database left in the
+// rollback journal mode (DELETE), as the sqlite3 shell may leave it.
+func rollbackDatabase(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "creds.db")
 	s := openSQLite(t, path, nil)
 	var mode string
@@ -141,6 +141,16 @@ func TestSQLiteWALOnceForAll(t *testing.T) {
 		t.Fatalf("PRAGMA journal_mode=DELETE: %q, %v", mode, err)
 	}
 	s.Close()
+	return path
+}
+
+// TestSQLiteWALOnceForAll: a database left in another journal mode (as
+// the sqlite3 shell may leave it) is put back in WAL mode when opened, and
+// every pooled connection uses WAL, though only the open sets it.
+func TestSQLiteWALOnceForAll(t *testing.T) {
+	path := rollbackDatabase(t)
+	var s *sqlstore.Store
+	var mode string
 
 	s = openSQLite(t, path, nil)
 	conns := make([]*sql.Conn, 3) // distinct connections, held at once
@@ -186,13 +196,9 @@ func TestSQLiteOddPath(t *testing.T) {
 // writer holding it (up to the busy timeout), as every other operation
 // does, instead of failing with SQLITE_BUSY.
 func TestOpenWaitsToSwitchToWAL(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "creds.db")
-	s := openSQLite(t, path, nil)
+	path := rollbackDatabase(t)
+	var s *sqlstore.Store
 	var mode string
-	if err := s.DB().QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil || mode != "delete" {
-		t.Fatalf("PRAGMA journal_mode=DELETE: %q, %v", mode, err)
-	}
-	s.Close()
 
 	// Another connection writes: it holds the write lock until released.
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
